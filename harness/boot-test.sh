@@ -1,0 +1,110 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# boot-test.sh - build, boot and race-test unpatched and patched kernels.
+#
+# usage: boot-test.sh ARCH [SERIES...]
+#
+# For each series that supports ARCH (all of patches/ by default): its
+# own copy of the tree at the pinned base, the config, the unpatched
+# build (A), the initramfs, the series applied and an incremental
+# rebuild (B), then RUNS boots of A and of B and one verdict table.
+# Environment: RUNS (default 1), DURATION (race test seconds, default
+# 10), KERNEL_ARGS (more kernel parameters, e.g. kcsan.skip_watch=50),
+# OUT (default ./out), KERNEL_SRC / KERNEL_TARBALL / KERNEL_REF (see
+# tree.sh), VERBOSE=1 (console on the terminal).
+# Exit codes: 0 every series passed, 1 the harness could not run,
+# 2 a series failed its verdict.
+set -eu
+RACEFIX_ROOT=${RACEFIX_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+export RACEFIX_ROOT
+. "$RACEFIX_ROOT/harness/lib.sh"
+H=$RACEFIX_ROOT/harness
+
+[ $# -ge 1 ] || die "usage: boot-test.sh ARCH [SERIES...]"
+arch=$1
+shift
+load_arch "$arch"
+runs=${RUNS:-1}
+case $runs in
+'' | *[!0-9]* | 0) die "RUNS=$runs: give a positive number of boots per kernel" ;;
+esac
+export DURATION=${DURATION:-10}
+need_cmd "$QEMU" "$QEMU_PKG"
+[ -z "$CROSS_COMPILE" ] || need_cmd "${CROSS_COMPILE}gcc" "$CROSS_PKG"
+host_tools
+
+if [ $# -eq 0 ]; then
+	for d in "$RACEFIX_ROOT"/patches/*/; do
+		s=$(basename "$d")
+		case " $(series_arches "$d") " in
+		*" $arch "*) set -- "$@" "$s" ;;
+		esac
+	done
+	[ $# -gt 0 ] || die "no series supports ARCH=$arch"
+fi
+
+stamp=$(date +%Y%m%d-%H%M%S)
+runroot=$OUT/runs/$stamp-$arch
+mkdir -p "$runroot"
+ln -sfn "$runroot" "$OUT/runs/latest-$arch"
+status=0
+
+for series in "$@"; do
+	sdir=$(series_dir "$series")
+	case " $(series_arches "$sdir") " in
+	*" $arch "*) ;;
+	*) die "series $series does not support ARCH=$arch (it supports: $(series_arches "$sdir"))" ;;
+	esac
+	work=$OUT/$series/$arch
+	build=$work/build
+	mkdir -p "$work/A" "$work/B" "$build"
+	tag=$(conf_get "$sdir/base.conf" BASE_TAG)
+
+	tree=$("$H/tree.sh" "$series")
+
+	frags="$RACEFIX_ROOT/kconfig/common.config $RACEFIX_ROOT/kconfig/$arch.config $RACEFIX_ROOT/kconfig/debug.config"
+	if [ "$HAVE_KCSAN" = yes ] && [ "$(conf_get "$sdir/base.conf" KCSAN)" != no ]; then
+		frags="$frags $RACEFIX_ROOT/kconfig/kcsan.config"
+	fi
+	# shellcheck disable=SC2086 # frags is a word list
+	"$H/config.sh" "$arch" "$tree" "$build" $frags
+	t=$(date +%s)
+	progress "$series/$arch: building unpatched kernel (A)"
+	"$H/build.sh" "$arch" "$tree" "$build" "$tag"
+	cp "$build/$IMAGE" "$work/A/image"
+	progress "$series/$arch: A built in $(( $(date +%s) - t )) s"
+
+	progress "$series/$arch: building the guest initramfs"
+	"$H/initramfs.sh" "$arch" "$series" "$tree" "$work/guest"
+
+	variants=A
+	if [ -n "$(series_patches "$sdir")" ]; then
+		"$H/apply.sh" "$series" "$tree"
+		# shellcheck disable=SC2086
+		"$H/config.sh" "$arch" "$tree" "$build" $frags
+		t=$(date +%s)
+		progress "$series/$arch: building patched kernel (B), incremental"
+		"$H/build.sh" "$arch" "$tree" "$build" "$tag"
+		cp "$build/$IMAGE" "$work/B/image"
+		progress "$series/$arch: B built in $(( $(date +%s) - t )) s"
+		variants="A B"
+	fi
+
+	args="$(conf_get "$sdir/base.conf" KERNEL_ARGS) ${KERNEL_ARGS:-}"
+	for v in $variants; do
+		i=1
+		while [ "$i" -le "$runs" ]; do
+			rd=$runroot/$series/$v/$i
+			line=$("$H/boot.sh" "$arch" "$work/$v/image" "$work/guest/initramfs.cpio" \
+				"$rd" "$sdir/signatures" $args)
+			progress "$series/$arch: $v run $i/$runs: $line"
+			i=$((i + 1))
+		done
+	done
+	printf '\n== %s on %s: %s runs per kernel, race tests %s s, kernel args: %s\n' \
+		"$series" "$arch" "$runs" "$DURATION" "${args# }"
+	"$H/table.sh" "$runroot/$series" || status=2
+	echo
+done
+progress "done: runs in $runroot"
+exit "$status"

@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-2.0
+# racefix harness: helpers shared by the stage scripts (POSIX sh).
+# Sourced, never run. Expects RACEFIX_ROOT to be set by the caller.
+
+: "${RACEFIX_ROOT:?RACEFIX_ROOT must point at the racefix checkout}"
+: "${OUT:=$RACEFIX_ROOT/out}"
+: "${RACEFIX_T0:=$(date +%s)}"
+export OUT RACEFIX_T0
+
+RACEFIX_CONFIG=${RACEFIX_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/racefix/config}
+TOOLS=$OUT/tools
+
+# die MESSAGE...: the harness could not do its job (exit 1).
+die() {
+	printf 'racefix: error: %s\n' "$*" >&2
+	exit 1
+}
+
+warn() {
+	printf 'racefix: warning: %s\n' "$*" >&2
+}
+
+# progress STAGE...: one line per stage with the time since the start.
+progress() {
+	now=$(date +%s)
+	printf '[%4ss] %s\n' "$((now - RACEFIX_T0))" "$*"
+}
+
+# conf_get FILE KEY: the value of KEY=VALUE in FILE (last one wins),
+# without running the file. Surrounding quotes are removed.
+conf_get() {
+	[ -r "$1" ] || return 0
+	sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "$1" |
+		tail -n 1 | sed 's/^"\(.*\)"$/\1/; s/^'"'"'\(.*\)'"'"'$/\1/'
+}
+
+# user_setting SERIES KEY: the environment wins, then "SERIES.KEY=" and
+# then "KEY=" in the per-user config file.
+user_setting() {
+	eval "v=\${$2:-}"
+	if [ -z "$v" ]; then
+		v=$(conf_get "$RACEFIX_CONFIG" "$1\\.$2")
+		[ -n "$v" ] || v=$(conf_get "$RACEFIX_CONFIG" "$2")
+	fi
+	# Expand a leading ~ as a shell would.
+	case $v in
+	"~"/*) v=$HOME/${v#"~"/} ;;
+	esac
+	printf '%s\n' "$v"
+}
+
+# load_arch ARCH: read harness/arch/ARCH.conf into the environment.
+load_arch() {
+	f=$RACEFIX_ROOT/harness/arch/$1.conf
+	[ -r "$f" ] || die "unknown ARCH '$1': supported are $(list_arches)"
+	for k in KARCH CROSS_COMPILE CROSS_PKG IMAGE IMAGE_TARGET QEMU \
+		 QEMU_PKG QEMU_ARGS CONSOLE HAVE_KCSAN; do
+		eval "$k=\$(conf_get \"\$f\" $k)"
+	done
+	ARCH_NAME=$1
+}
+
+list_arches() {
+	for f in "$RACEFIX_ROOT"/harness/arch/*.conf; do
+		b=${f##*/}
+		printf '%s ' "${b%.conf}"
+	done
+}
+
+# series_dir NAME: where the series lives ("smoke" is the harness's own
+# empty series used to boot a tree with no patches).
+series_dir() {
+	if [ "$1" = smoke ]; then
+		printf '%s\n' "$RACEFIX_ROOT/harness/smoke"
+	elif [ -d "$RACEFIX_ROOT/patches/$1" ]; then
+		printf '%s\n' "$RACEFIX_ROOT/patches/$1"
+	else
+		die "unknown SERIES '$1': known are $(ls "$RACEFIX_ROOT/patches") smoke"
+	fi
+}
+
+# series_patches DIR: the patch files of a series, in quilt series order.
+series_patches() {
+	[ -r "$1/series" ] || return 0
+	sed -e 's/#.*//' -e 's/[[:space:]].*//' "$1/series" | while read -r p; do
+		[ -n "$p" ] || continue
+		[ -r "$1/$p" ] || die "$1/series names $p, which is missing"
+		printf '%s\n' "$1/$p"
+	done
+}
+
+# series_arches DIR: the arches a series supports.
+series_arches() {
+	conf_get "$1/base.conf" ARCHES
+}
+
+# need_cmd CMD PACKAGE: stop with an install hint when CMD is missing.
+need_cmd() {
+	command -v "$1" >/dev/null 2>&1 ||
+		die "$1 not found: install it with 'apt-get install $2'"
+}
+
+# host_tools: build the harness's C tools once into $TOOLS.
+host_tools() {
+	mkdir -p "$TOOLS"
+	for t in qemu-run verdict; do
+		src=$RACEFIX_ROOT/harness/tools/$t.c
+		if [ ! -x "$TOOLS/$t" ] || [ "$src" -nt "$TOOLS/$t" ]; then
+			${HOSTCC:-cc} -O2 -Wall -Wextra -o "$TOOLS/$t" "$src" ||
+				die "cannot build harness tool $t"
+		fi
+	done
+}

@@ -1,0 +1,61 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# scan.sh - report TLB flush code that trims mm_cpumask() or other cpus'
+# contexts when mm_users is 1 (tests/scan/mm_users_trim.cocci).
+#
+# Usage: harness/scan.sh KERNEL_SRC
+#   Scans KERNEL_SRC/arch, or KERNEL_SRC itself when it has no arch/
+#   (as for tests/scan/fixtures).  Prints one file:line:function per
+#   site, file relative to KERNEL_SRC, sorted, and a count.
+#   Exit status: 0 on success (with or without hits), 2 on usage or
+#   tool errors.  SPATCH and JOBS override the defaults.
+
+usage() {
+	echo "usage: $0 KERNEL_SRC" >&2
+	exit 2
+}
+
+[ $# -eq 1 ] || usage
+[ -d "$1" ] || usage
+src=$(cd "$1" && pwd -P) || exit 2
+
+here=$(cd "$(dirname "$0")" && pwd)
+cocci="$here/../tests/scan/mm_users_trim.cocci"
+spatch=${SPATCH:-spatch}
+jobs=${JOBS:-2}
+
+if ! command -v "$spatch" >/dev/null 2>&1; then
+	echo "$0: $spatch not found" >&2
+	exit 2
+fi
+if [ -d "$src/arch" ]; then
+	dir="$src/arch"
+else
+	dir=$src
+fi
+
+out=$(mktemp "${TMPDIR:-/tmp}/scan.XXXXXX") || exit 2
+err=$(mktemp "${TMPDIR:-/tmp}/scan.XXXXXX") || exit 2
+trap 'rm -f "$out" "$err"' EXIT
+trap 'exit 2' HUP INT TERM
+
+if ! "$spatch" --very-quiet -D report --no-includes --dir "$dir" \
+	-j "$jobs" --sp-file "$cocci" >"$out" 2>"$err"; then
+	cat "$err" >&2
+	echo "$0: $spatch failed" >&2
+	exit 2
+fi
+
+# Keep only result lines, with paths made relative to KERNEL_SRC.
+hits=$(grep -E '^[^ :]+:[0-9]+:[A-Za-z_][A-Za-z0-9_]*$' "$out" |
+	sed "s|^$src/||; s|^\./||" | sort -t: -k1,1 -k2,2n -u)
+
+printf '%-40s %6s  %s\n' FILE LINE FUNCTION
+if [ -n "$hits" ]; then
+	echo "$hits" | awk -F: '{ printf "%-40s %6s  %s\n", $1, $2, $3 }'
+	n=$(echo "$hits" | wc -l)
+else
+	n=0
+fi
+echo "# $n site(s) in $dir"
