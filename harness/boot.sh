@@ -31,7 +31,14 @@ mkdir -p "$run"
 # The limits follow from the manifest inside the initramfs' source.
 manifest=$(dirname "$initrd")/root/etc/racefix/tests
 limits=$(sed -e 's/#.*//' "$manifest" | awk -v d="$duration" '
-	NF >= 3 { t = $2; if (t ~ /^D\+/) t = d + substr(t, 3); sum += t; if (t > max) max = t }
+	NF >= 3 {
+		t = $2
+		if (t ~ /D/) {
+			k = substr(t, 1, index(t, "D") - 1); if (k == "") k = 1
+			t = k * d + substr(t, index(t, "+") + 1)
+		}
+		sum += t; if (t + 0 > max + 0) max = t
+	}
 	END { print sum + 0, max + 0 }')
 total=$(( ${limits% *} + ${BOOT_MARGIN:-120} ))
 silence=${SILENCE:-$(( ${limits#* } + 60 ))}

@@ -4,9 +4,9 @@
  *
  * Mounts proc, sysfs, devtmpfs, debugfs and a tmpfs on /tmp, runs the
  * tests listed in /etc/racefix/tests (one per line: NAME TIMEOUT_S PATH
- * [ARG...]; TIMEOUT_S may be "D+N", the run time plus N seconds, and an
- * argument @DURATION@ becomes the run time), each in
- * its own process group with a time limit, prints the results as KTAP
+ * [ARG...]; TIMEOUT_S may be "[K]D+N", K times the run time plus N
+ * seconds, and an argument @DURATION@ becomes the run time), each in its
+ * own process group with a time limit, prints the results as KTAP
  * on the console with each test's own output nested under it, then
  * prints the sentinel line and powers the machine off.
  *
@@ -101,6 +101,19 @@ static int selected(const char *name, const char *only)
 	return 0;
 }
 
+/* "120" -> 120; "D+30" -> duration + 30; "2D+30" -> 2 * duration + 30 */
+static int timeout_of(const char *tok, int duration)
+{
+	char *d = strchr(tok, 'D');
+	int k = 1;
+
+	if (!d)
+		return atoi(tok);
+	if (d != tok)
+		k = atoi(tok);
+	return k * duration + (d[1] == '+' ? atoi(d + 2) : 0);
+}
+
 static void read_manifest(const char *only, const char *duration)
 {
 	char line[512];
@@ -122,12 +135,9 @@ static void read_manifest(const char *only, const char *duration)
 		if (!tok || !selected(tok, only))
 			continue;
 		snprintf(t->name, sizeof(t->name), "%s", tok);
-		/* TIMEOUT_S is seconds, or "D+N": the duration plus N. */
+		/* TIMEOUT_S is seconds, or "[K]D+N": K times the duration plus N. */
 		tok = strtok_r(NULL, " \t\n", &save);
-		if (tok && !strncmp(tok, "D+", 2))
-			t->timeout = atoi(duration) + atoi(tok + 2);
-		else
-			t->timeout = tok ? atoi(tok) : 0;
+		t->timeout = tok ? timeout_of(tok, atoi(duration)) : 0;
 		while ((tok = strtok_r(NULL, " \t\n", &save)) &&
 		       argc < MAX_ARGS) {
 			if (!strcmp(tok, "@DURATION@"))

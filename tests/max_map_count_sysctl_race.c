@@ -333,6 +333,8 @@ int main(int argc, char **argv)
 	int secs, i, ok_ops_case = 1, ok_sysctl = 1, ok_final = 1;
 	long before, after;
 	double t0, t1;
+	size_t rlen;
+	char *hole;
 
 	if (access(MAX_MAP_COUNT, R_OK | W_OK))
 		ktap_exit_skip("%s not available", MAX_MAP_COUNT);
@@ -360,15 +362,9 @@ int main(int argc, char **argv)
 	if (pthread_barrier_init(&ready, NULL, nmappers + nswriters + 1))
 		ktap_bail("pthread_barrier_init");
 	for (i = 0; i < nmappers; i++) {
-		struct mapper *m = &mappers[i];
-		size_t rlen = (size_t)2 * NSLOTS * SLOT_PAGES * page;
-
-		m->cpu = i % ncpu;
-		m->region = mmap(NULL, rlen, PROT_NONE,
-				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (m->region == MAP_FAILED || munmap(m->region, rlen))
-			ktap_bail("reserve region");
-		errno = pthread_create(&m->tid, NULL, mapper_fn, m);
+		mappers[i].cpu = i % ncpu;
+		errno = pthread_create(&mappers[i].tid, NULL, mapper_fn,
+				       &mappers[i]);
 		if (errno)
 			ktap_bail("pthread_create");
 	}
@@ -380,6 +376,18 @@ int main(int argc, char **argv)
 		if (errno)
 			ktap_bail("pthread_create");
 	}
+	/*
+	 * One hole for all mapping threads, made after the thread stacks so
+	 * that nothing else is placed in it; the threads only map into it
+	 * with MAP_FIXED, and read their region after the barrier.
+	 */
+	rlen = (size_t)2 * NSLOTS * SLOT_PAGES * page;
+	hole = mmap(NULL, nmappers * rlen, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (hole == MAP_FAILED || munmap(hole, nmappers * rlen))
+		ktap_bail("reserve address range");
+	for (i = 0; i < nmappers; i++)
+		mappers[i].region = hole + i * rlen;
 	/* thread stacks exist; the threads wait, so this is the base */
 	before = count_vmas();
 	base_count = before;
@@ -413,8 +421,8 @@ int main(int argc, char **argv)
 			ok_ops_case = 0;
 		}
 		if (m->inconsistent) {
-			ktap_diag("thread %d: mappings not as expected after %s",
-				  i, m->what);
+			ktap_diag("thread %d: mappings not as expected after %s (region %p)",
+				  i, m->what, (void *)m->region);
 			ok_ops_case = 0;
 		}
 	}
@@ -427,6 +435,12 @@ int main(int argc, char **argv)
 	}
 	if (!enomem)
 		ktap_diag("no operation hit the limit");
+	if (!ok_ops_case && count_vmas() > 0) {
+		char *line = strtok(maps_buf, "\n");
+
+		for (; line; line = strtok(NULL, "\n"))
+			ktap_diag("maps: %s", line);
+	}
 	ktap_result(ok_ops_case, "ops_succeed_or_enomem");
 
 	/* case 2: the sysctl took every value */

@@ -48,7 +48,7 @@ for d in $dirs; do
 		*) bad="$bad $p;" ;;
 		esac
 	done
-	bad="$bad$(sed -e 's/#.*//' "$d/tests" | awk 'NF > 0 && (NF < 3 || $2 !~ /^(D\+)?[0-9]+$/) { printf " bad line: %s;", $0 }')"
+	bad="$bad$(sed -e 's/#.*//' "$d/tests" | awk 'NF > 0 && (NF < 3 || $2 !~ /^([0-9]*D\+)?[0-9]+$/) { printf " bad line: %s;", $0 }')"
 	[ -z "$bad" ] && echo "ok $n $s: guest manifest" || echo "not ok $n $s: guest manifest #$bad"
 
 	n=$((n + 1))
