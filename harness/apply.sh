@@ -13,10 +13,11 @@ RACEFIX_ROOT=${RACEFIX_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 
 [ $# -eq 2 ] || die "usage: apply.sh SERIES TREE"
 sdir=$(series_dir "$1")
+series=$(series_name "$1")
 tree=$2
-log=$OUT/$1/apply.log
+log=$OUT/$series/apply.log
 patches=$(series_patches "$sdir")
-[ -n "$patches" ] || { progress "$1: the series is empty, nothing to apply"; exit 0; }
+[ -n "$patches" ] || { progress "$series: the series is empty, nothing to apply"; exit 0; }
 
 if [ -d "$tree/.git" ]; then
 	# The committer of the harness's private copy; the author stays
@@ -25,19 +26,24 @@ if [ -d "$tree/.git" ]; then
 	export GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
 	# shellcheck disable=SC2086 # one word per patch file
 	if ! git -C "$tree" am -q $patches >"$log" 2>&1; then
-		failed=$(git -C "$tree" am --show-current-patch=raw 2>/dev/null |
-			sed -n 's/^Subject: //p' | head -n 1)
+		num=$(sed -n 's/^Patch failed at \([0-9]*\) .*/\1/p' "$log" | head -n 1)
+		failed=$(printf '%s\n' "$patches" | sed -n "$((${num:-1} + 0))p")
 		git -C "$tree" am --abort >/dev/null 2>&1 || true
-		git -C "$tree" reset -q --hard "$(cat "$OUT/$1/base-commit")"
-		sed 's/^/  /' "$log" >&2
-		die "series $1 does not apply with git am: patch '$failed' failed (above: file and hunk); the tree was reset to its base"
+		git -C "$tree" reset -q --hard "$(cat "$OUT/$series/base-commit")"
+		# git apply -v shows the hunk it could not place.
+		git -C "$tree" apply --check -v "$failed" 2>&1 |
+			sed -n '/^error: while searching for:/,$p' | head -n 30 >>"$log"
+		# git am's advice on resolving does not apply: it was aborted.
+		grep -v -e '^hint:' -e '^When you have' -e '^If you prefer' \
+			-e '^To restore' "$log" | sed 's/^/  /' >&2
+		die "series $series does not apply with git am: ${failed##*/} failed (above: the file and the hunk); the tree was reset to its base"
 	fi
 else
 	need_cmd quilt quilt
 	if ! (cd "$tree" && QUILT_PATCHES=$sdir quilt push -a) >"$log" 2>&1; then
 		(cd "$tree" && QUILT_PATCHES=$sdir quilt pop -afq) >/dev/null 2>&1 || true
 		sed 's/^/  /' "$log" >&2
-		die "series $1 does not apply with quilt push: $(grep '^Applying patch' "$log" | tail -n 1) failed (above: file and hunk); the tree was put back to its base"
+		die "series $series does not apply with quilt push: $(grep '^Applying patch' "$log" | tail -n 1) failed (above: file and hunk); the tree was put back to its base"
 	fi
 fi
-progress "$1: applied $(printf '%s\n' "$patches" | wc -l) patches"
+progress "$series: applied $(printf '%s\n' "$patches" | wc -l) patches"

@@ -68,8 +68,16 @@ list_arches() {
 }
 
 # series_dir NAME: where the series lives ("smoke" is the harness's own
-# empty series used to boot a tree with no patches).
+# empty series used to boot a tree with no patches; a NAME with a slash
+# is a series directory elsewhere, as the host tests use).
 series_dir() {
+	case $1 in
+	*/*)
+		[ -d "$1" ] || die "no series directory at $1"
+		(cd "$1" && pwd)
+		return
+		;;
+	esac
 	if [ "$1" = smoke ]; then
 		printf '%s\n' "$RACEFIX_ROOT/harness/smoke"
 	elif [ -d "$RACEFIX_ROOT/patches/$1" ]; then
@@ -77,6 +85,11 @@ series_dir() {
 	else
 		die "unknown SERIES '$1': known are $(ls "$RACEFIX_ROOT/patches") smoke"
 	fi
+}
+
+# series_name NAME: the key of a series in $OUT and in the config file.
+series_name() {
+	basename "$1"
 }
 
 # series_patches DIR: the patch files of a series, in quilt series order.

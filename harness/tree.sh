@@ -17,8 +17,8 @@ RACEFIX_ROOT=${RACEFIX_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$RACEFIX_ROOT/harness/lib.sh"
 
 [ $# -eq 1 ] || die "usage: tree.sh SERIES"
-series=$1
-sdir=$(series_dir "$series")
+sdir=$(series_dir "$1")
+series=$(series_name "$1")
 base_tag=$(conf_get "$sdir/base.conf" BASE_TAG)
 base_url=$(conf_get "$sdir/base.conf" BASE_URL)
 base_version=$(conf_get "$sdir/base.conf" BASE_VERSION)
