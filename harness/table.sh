@@ -7,7 +7,9 @@
 # Reads SERIES_RUN_DIR/{A,B}/N/{tests,splats}.tsv written by verdict and
 # prints one table: per test the pass/fail/skip counts of the unpatched
 # (A) and patched (B) kernel, per splat signature the runs that showed
-# it and its report count, and the time from test start to the first
+# it and its report count, the values of the metrics tests print
+# ("# metric: NAME VALUE", to show a change of behaviour), and the time
+# from test start to the first
 # report of a target race. The patched kernel fails the series when it
 # fails a test, does not end a run cleanly, shows a splat no unpatched
 # run showed, or shows a race the series declares fixed (a target).
@@ -16,7 +18,7 @@
 set -eu
 [ $# -eq 1 ] || { echo "usage: table.sh SERIES_RUN_DIR" >&2; exit 1; }
 dir=$1
-files=$(find "$dir" -mindepth 3 -maxdepth 3 \( -name tests.tsv -o -name splats.tsv \) | sort)
+files=$(find "$dir" -mindepth 3 -maxdepth 3 \( -name tests.tsv -o -name splats.tsv -o -name metrics.tsv \) | sort)
 [ -n "$files" ] || { echo "racefix: error: no runs under $dir" >&2; exit 1; }
 
 rc=0
@@ -30,6 +32,12 @@ function median(list, n,    a, i, j, t) {
 	if (n == 0) return "-"
 	return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
+function mlist(v, k,    a, n, i, out) {
+	n = split(mvals[v, k], a, " ")
+	for (i = 1; i <= n; i++)
+		out = out (i > 1 ? " " : "") a[i] "x" mseen[v, k, a[i]]
+	return n ? out : "-"
+}
 FNR == 1 {
 	n = split(FILENAME, p, "/")
 	v = p[n - 2]; run = v "/" p[n - 1]; kind = p[n]
@@ -39,6 +47,12 @@ FNR == 1 {
 kind == "tests.tsv" {
 	if (!($1 in tname)) { tname[$1] = 1; torder[++nt] = $1 }
 	t[v, $1, $2]++
+}
+kind == "metrics.tsv" {
+	key = $1 "." $2
+	if (!(key in mname)) { mname[key] = 1; morder[++nm] = key }
+	if (!((v, key, $3) in mseen)) mvals[v, key] = mvals[v, key] " " $3
+	mseen[v, key, $3]++
 }
 kind == "splats.tsv" {
 	key = $1 ": " $2
@@ -71,6 +85,11 @@ END {
 		} else if (hasb && srun["B", k] && !srun["A", k]) {
 			bad++; why = why "\n  B shows a splat no A run showed: " k
 		}
+	}
+	if (nm) printf "\n%-44s %-16s %s\n", "metric (value x runs)", "A", hasb ? "B" : ""
+	for (i = 1; i <= nm; i++) {
+		k = morder[i]
+		printf "%-44s %-16s %s\n", k, mlist("A", k), hasb ? mlist("B", k) : ""
 	}
 	for (r in seenrun) {
 		split(r, rp, "/")

@@ -16,7 +16,8 @@
  *                early check with ENOMEM without taking the mmap lock:
  *                a very high rate of lockless reads.
  *  pass_through  vm.max_map_count leaves room, every move passes the check,
- *                takes the lock and moves the data back and forth.
+ *                takes the lock and moves the data back and forth; cheap
+ *                probes (see mover()) take the lock between real moves.
  *
  * Against them, writer threads split/merge their own area with mprotect()
  * and punch/refill a hole with munmap()/mmap(MAP_FIXED).  One thread is
@@ -76,6 +77,7 @@ struct worker {
 	unsigned long calls;	/* mover: mremap calls; writer: ops tried */
 	unsigned long enomem;	/* moves (or writer ops) failed with ENOMEM */
 	unsigned long moved;	/* moves that succeeded (took the lock) */
+	unsigned long probes;	/* probes that failed with EFAULT (took the lock) */
 	unsigned long ok_ops;	/* writer ops that succeeded */
 	int bad_errno;		/* first unexpected errno, 0 if none */
 	const char *bad_op;
@@ -240,11 +242,21 @@ static void set_bad(struct worker *w, const char *op)
 }
 
 /*
- * Mover region: [guard][A: 2 pages][guard][B: 2 pages][guard], A mapped
- * read/write with a token in it, B a hole.  Guards are PROT_NONE so the
- * moved mapping never merges with anything.  Moves go A->B and back.
+ * Mover region: [guard][A: 2 pages][guard][B: 2 pages][guard][C: 2 pages]
+ * [guard], A mapped read/write with a token in it, B and C holes.  Guards
+ * are PROT_NONE so the moved mapping never merges with anything.  Moves go
+ * A->B and back.
+ *
+ * Between real moves the mover sends PROBES_PER_MOVE cheap probes: a fixed
+ * move of the empty hole to C.  They reach the same map_count check; when
+ * it passes they take the mmap lock, find no VMA and fail with EFAULT
+ * without changing anything (no page table work, no TLB flush), so the
+ * pass_through mode reads map_count through the normal path far more
+ * often than real moves alone could.
  */
-#define MOVE_PAGES 2
+#define MOVE_PAGES	2
+#define MOVER_PAGES	10
+#define PROBES_PER_MOVE	15
 
 static void *mover(void *arg)
 {
@@ -252,6 +264,7 @@ static void *mover(void *arg)
 	size_t len = MOVE_PAGES * page;
 	char *a = w->region + page;
 	char *b = a + len + page;
+	char *c = b + len + page;
 	char *cur = a, *other = b;
 	uint64_t token = 0x5a5a0000u + (uint64_t)w->cpu;
 	unsigned long i = 0;
@@ -263,12 +276,33 @@ static void *mover(void *arg)
 		;
 
 	while (!stop) {
-		int dontunmap = i++ & 1;
-		int flags = MREMAP_MAYMOVE |
-			    (dontunmap ? MREMAP_DONTUNMAP : MREMAP_FIXED);
-		void *res = mremap(cur, len, len, flags, other);
+		int dontunmap, flags;
+		void *res;
 
 		w->calls++;
+		if (i++ % (PROBES_PER_MOVE + 1)) {
+			res = mremap(other, len, len,
+				     MREMAP_MAYMOVE | MREMAP_FIXED, c);
+			if (res != MAP_FAILED) {
+				/* there was nothing to move */
+				w->lost_data = 1;
+				break;
+			}
+			if (errno == ENOMEM) {
+				w->enomem++;
+			} else if (errno == EFAULT) {
+				w->probes++;
+			} else {
+				set_bad(w, "mremap(probe)");
+				break;
+			}
+			continue;
+		}
+		dontunmap = (i / (PROBES_PER_MOVE + 1)) & 1;
+		flags = MREMAP_MAYMOVE |
+			(dontunmap ? MREMAP_DONTUNMAP : MREMAP_FIXED);
+		res = mremap(cur, len, len, flags, other);
+
 		if (res == MAP_FAILED) {
 			if (errno != ENOMEM) {
 				set_bad(w, dontunmap ? "mremap(DONTUNMAP)" :
@@ -400,7 +434,8 @@ static char *map_region(size_t pages, size_t rw_off, size_t rw_pages)
 
 static int run_mode(const char *name, int early, int secs)
 {
-	unsigned long calls = 0, enomem = 0, moved = 0, wops = 0, wenomem = 0;
+	unsigned long calls = 0, enomem = 0, moved = 0, probes = 0;
+	unsigned long wops = 0, wenomem = 0;
 	struct kcsan_counts k0, k1;
 	int have_k0, ok = 1, i, nmovers, nwriters;
 	long base, limit, after;
@@ -431,10 +466,11 @@ static int run_mode(const char *name, int early, int secs)
 		w->role = i < nmovers ? MOVER : WRITER;
 		w->cpu = i % ncpu;
 		if (w->role == MOVER) {
-			w->region_len = 7 * page;
-			w->region = map_region(7, 1, MOVE_PAGES);
-			/* B (pages 4-5) is a hole */
-			if (munmap(w->region + 4 * page, MOVE_PAGES * page))
+			w->region_len = MOVER_PAGES * page;
+			w->region = map_region(MOVER_PAGES, 1, MOVE_PAGES);
+			/* B (pages 4-5) and C (pages 7-8) are holes */
+			if (munmap(w->region + 4 * page, MOVE_PAGES * page) ||
+			    munmap(w->region + 7 * page, MOVE_PAGES * page))
 				ktap_bail("munmap hole");
 		} else {
 			w->region_len = 6 * page;
@@ -486,6 +522,7 @@ static int run_mode(const char *name, int early, int secs)
 			calls += w->calls;
 			enomem += w->enomem;
 			moved += w->moved;
+			probes += w->probes;
 		} else {
 			wops += w->ok_ops;
 			wenomem += w->enomem;
@@ -503,8 +540,9 @@ static int run_mode(const char *name, int early, int secs)
 		munmap(w->region, w->region_len);
 	}
 
-	ktap_diag("%s: %.2f s, %lu mremap calls (%.0f/s): %lu ENOMEM (early-check rejections), %lu moved (took the lock)",
-		  name, t1 - t0, calls, calls / (t1 - t0), enomem, moved);
+	ktap_diag("%s: %.2f s, %lu mremap calls (%.0f/s): %lu ENOMEM (early-check rejections), %lu took the lock (%lu moved, %lu EFAULT probes)",
+		  name, t1 - t0, calls, calls / (t1 - t0), enomem,
+		  moved + probes, moved, probes);
 	ktap_diag("%s: writer ops %lu (%.0f/s), writer ENOMEM %lu, map_count after %ld",
 		  name, wops, wops / (t1 - t0), wenomem, after);
 	if (have_k0 && kcsan_read(&k1) == 0)

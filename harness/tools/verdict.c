@@ -10,6 +10,8 @@
  *   tests.tsv    name, result (pass, fail, skip), directive
  *   splats.tsv   kind, signature, count, first timestamp, target (0/1),
  *                seconds from the start of the test it fell in
+ *   metrics.tsv  test, name, value of each "# metric: NAME VALUE" line a
+ *                test printed (behaviour worth comparing between kernels)
  *   results.ktap the run as a KTAP document
  *   results.json the same for programs
  *
@@ -48,6 +50,17 @@ struct splat {
 	double since_start;
 	int target;
 };
+
+struct metric {
+	char test[64];
+	char name[64];
+	char value[64];
+};
+
+#define MAX_METRICS	128
+static struct metric metrics[MAX_METRICS];
+static int nmetrics;
+static char current_test[64];
 
 static struct test tests[MAX_TESTS];
 static int ntests;
@@ -195,6 +208,15 @@ static void parse_line(char *line)
 				p++;
 		}
 	}
+	if (ts < 0 && !strncmp(p, "  # metric: ", 12) && nmetrics < MAX_METRICS) {
+		struct metric *m = &metrics[nmetrics];
+
+		if (sscanf(p + 12, "%63s %63s", m->name, m->value) == 2) {
+			snprintf(m->test, sizeof(m->test), "%s", current_test);
+			nmetrics++;
+		}
+		return;
+	}
 	if (ts < 0) {
 		/* Output of /init itself: top-level KTAP only. */
 		if (!strcmp(p, "KTAP version 1"))
@@ -209,6 +231,7 @@ static void parse_line(char *line)
 
 	if (!strncmp(p, "racefix: start ", 15)) {
 		test_start_ts = ts;
+		snprintf(current_test, sizeof(current_test), "%s", p + 15);
 	} else if ((q = strstr(buf, "BUG: KCSAN: data-race in "))) {
 		q += strlen("BUG: KCSAN: data-race in ");
 		add_splat("kcsan", q, ts);
@@ -329,6 +352,12 @@ static void write_results(const char *dir)
 		fprintf(f, "%s\t%s\t%d\t%.6f\t%d\t%.6f\n", splats[i].kind,
 			splats[i].sig, splats[i].count, splats[i].first_ts,
 			splats[i].target, splats[i].since_start);
+	fclose(f);
+
+	f = out_open(dir, "metrics.tsv");
+	for (i = 0; i < nmetrics; i++)
+		fprintf(f, "%s\t%s\t%s\n", metrics[i].test, metrics[i].name,
+			metrics[i].value);
 	fclose(f);
 
 	f = out_open(dir, "results.ktap");
