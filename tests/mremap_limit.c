@@ -289,6 +289,8 @@ static void boundary(int flags)
 		ktap_diag("%s: BOUNDARY first successful move at map_count %ld, vm.max_map_count %ld (max - count = %ld); last ENOMEM at map_count %ld (max - count = %ld)",
 			  name, cnt, limit, limit - cnt, last_fail_cnt,
 			  last_fail_cnt < 0 ? 0 : limit - last_fail_cnt);
+		/* The room a move needs: compared between kernels by the harness. */
+		ktap_diag("metric: %s_room_needed %ld", name, limit - cnt);
 		if (res != dst || !has_token(dst, tok_src)) {
 			ktap_diag("%s: data not at the destination", name);
 			ok = 0;

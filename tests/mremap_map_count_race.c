@@ -12,7 +12,7 @@
  * or MREMAP_MAYMOVE|MREMAP_DONTUNMAP with equal lengths, with page aligned,
  * non-overlapping source and destination.  The test runs two modes:
  *
- *  early_reject  vm.max_map_count = map_count + 5, so every move fails the
+ *  early_reject  vm.max_map_count = map_count + 2, so every move fails the
  *                early check with ENOMEM without taking the mmap lock:
  *                a very high rate of lockless reads.
  *  pass_through  vm.max_map_count leaves room, every move passes the check,
@@ -441,12 +441,15 @@ static int run_mode(const char *name, int early, int secs)
 	long base, limit, after;
 	double t0, t1;
 
-	/* Half the CPUs write (at most 2, to stay within the +5 budget). */
+	/*
+	 * Half the CPUs write, at most 2; at the limit of early_reject, one:
+	 * a writer's split needs the whole +2 room of that mode.
+	 */
 	nwriters = ncpu / 2;
 	if (nwriters < 1)
 		nwriters = 1;
-	if (nwriters > 2)
-		nwriters = 2;
+	if (nwriters > (early ? 1 : 2))
+		nwriters = early ? 1 : 2;
 	nmovers = ncpu - nwriters;
 	if (nmovers < 1)
 		nmovers = 1;
@@ -487,7 +490,13 @@ static int run_mode(const char *name, int early, int secs)
 	base = count_vmas();
 	if (base < 0)
 		ktap_bail("read /proc/self/maps");
-	limit = early ? base + 5 : base + PASS_ROOM;
+	/*
+	 * Room for 2 more mappings: every moving mremap() here needs more
+	 * (with MREMAP_FIXED, 6.18.2 asks for 6 and the racefix series for
+	 * 3), so on both kernels each one fails the lockless check in
+	 * check_mremap_params(); the writer's split still fits.
+	 */
+	limit = early ? base + 2 : base + PASS_ROOM;
 	if (write_long(MAX_MAP_COUNT, limit))
 		ktap_bail("write %s", MAX_MAP_COUNT);
 
@@ -556,7 +565,7 @@ static int run_mode(const char *name, int early, int secs)
 		ok = 0;
 	}
 	if (early && !enomem)
-		ktap_diag("%s: no move failed at map_count + 5: this kernel does not reject moves at the limit",
+		ktap_diag("%s: no move failed at map_count + 2: this kernel does not reject moves at the limit",
 			  name);
 	if (!early && !moved) {
 		ktap_diag("%s: no move succeeded although the limit left room",
