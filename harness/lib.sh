@@ -57,6 +57,7 @@ load_arch() {
 		 QEMU_PKG QEMU_ARGS CONSOLE HAVE_KCSAN; do
 		eval "$k=\$(conf_get \"\$f\" $k)"
 	done
+	# shellcheck disable=SC2034 # read by the scripts that source this
 	ARCH_NAME=$1
 }
 
@@ -118,7 +119,7 @@ host_tools() {
 	mkdir -p "$TOOLS"
 	for t in qemu-run verdict; do
 		src=$RACEFIX_ROOT/harness/tools/$t.c
-		if [ ! -x "$TOOLS/$t" ] || [ "$src" -nt "$TOOLS/$t" ]; then
+		if [ ! -x "$TOOLS/$t" ] || [ -n "$(find "$src" -newer "$TOOLS/$t")" ]; then
 			${HOSTCC:-cc} -O2 -Wall -Wextra -o "$TOOLS/$t" "$src" ||
 				die "cannot build harness tool $t"
 		fi

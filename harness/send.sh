@@ -91,8 +91,28 @@ b4 prep -n "racefix-$series" -f "$base" >"$work/b4.log" 2>&1 ||
 git am -q $patches || die "the series does not apply in $repo"
 
 # The cover letter, with its recipients as trailers, through b4's editor.
+# @RESULTS@ becomes the verdict tables of the last boot-test runs; b4
+# writes base-commit: itself, from the branch's fork point.
+results() {
+	found=
+	for a in $(series_arches "$sdir"); do
+		f=$OUT/runs/latest-$a/$series/summary.txt
+		[ -r "$f" ] || continue
+		found=1
+		printf '%s, %s:\n\n' "$a" "$(sed -n 's/^== .* on [^:]*: //p' "$OUT/runs/latest-$a/$series/header" 2>/dev/null || echo "last run")"
+		sed 's/^/  /' "$f"
+		echo
+	done
+	[ -n "$found" ] || echo "  (no boot-test run is recorded in $OUT: run make boot-test first)"
+}
 {
-	cat "$cover"
+	while IFS= read -r line; do
+		case $line in
+		@RESULTS@) results ;;
+		base-commit:*) ;;
+		*) printf '%s\n' "$line" ;;
+		esac
+	done <"$cover"
 	echo
 	sed 's/^/To: /' "$work/to"
 	sed 's/^/Cc: /' "$work/cc"

@@ -44,7 +44,7 @@ for arch in "$@"; do
 	if [ "$arch" = x86_64 ]; then
 		if [ -r "$DEBIAN_TARBALL" ]; then
 			ran=$((ran + 1))
-			KERNEL_SRC= KERNEL_TARBALL=$DEBIAN_TARBALL \
+			KERNEL_SRC='' KERNEL_TARBALL=$DEBIAN_TARBALL \
 				"$RACEFIX_ROOT/harness/boot-test.sh" "$arch" smoke || status=$?
 		else
 			echo "SKIP Debian smoke boot: $DEBIAN_TARBALL is missing (apt-get install linux-source-6.12)"

@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # A tiny git tree and a two-patch series made from it.
 git init -q "$tmp/repo"
-cd "$tmp/repo"
+cd "$tmp/repo" || exit 1
 printf 'int a;\n' >a.c
 printf 'int b;\n' >b.c
 git add a.c b.c
@@ -28,7 +28,7 @@ git format-patch -q --full-index -o "$tmp/series" base..HEAD
 (cd "$tmp/series" && ls ./*.patch | sed 's|^\./||') >"$tmp/series/series"
 echo 'BASE_TAG=vT' >"$tmp/series/base.conf"
 git checkout -q base
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 echo "1..5"
 fp=$("$ROOT/harness/fingerprint.sh" --print "$tmp/series")

@@ -6,7 +6,6 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-T=$(printf '\t')
 
 # run DIR VARIANT N TESTS_LINES SPLAT_LINES
 run() {
