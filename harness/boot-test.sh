@@ -58,6 +58,9 @@ for series in "$@"; do
 	work=$OUT/$series/$arch
 	build=$work/build
 	mkdir -p "$work/A" "$work/B" "$build"
+	# One run at a time per series: they share the tree copy.
+	exec 9>"$OUT/$series/lock"
+	flock -n 9 || die "another racefix run is using series $series ($OUT/$series): wait for it to end"
 	tag=$(conf_get "$sdir/base.conf" BASE_TAG)
 
 	tree=$("$H/tree.sh" "$series")
@@ -101,10 +104,14 @@ for series in "$@"; do
 			i=$((i + 1))
 		done
 	done
-	printf '\n== %s on %s: %s runs per kernel, race tests %s s, kernel args: %s\n' \
-		"$series" "$arch" "$runs" "$DURATION" "${args# }"
+	mkdir -p "$runroot/$series"
+	printf '== %s on %s: %s runs per kernel, race tests %s s, kernel args: %s\n' \
+		"$series" "$arch" "$runs" "$DURATION" "${args# }" >"$runroot/$series/header"
+	echo
+	cat "$runroot/$series/header"
 	"$H/table.sh" "$runroot/$series" || status=2
 	echo
+	exec 9>&-
 done
 progress "done: runs in $runroot"
 exit "$status"

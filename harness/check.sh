@@ -37,6 +37,9 @@ for series in "$@"; do
 	sdir=$(series_dir "$series")
 	patches=$(series_patches "$sdir")
 	[ -n "$patches" ] || { fail "$series: the series is empty"; continue; }
+	mkdir -p "$OUT/$series"
+	exec 9>"$OUT/$series/lock"
+	flock -n 9 || die "another racefix run is using series $series ($OUT/$series): wait for it to end"
 	tree=$("$H/tree.sh" "$series")
 	scratch=$OUT/$series/check
 	rm -rf "$scratch"

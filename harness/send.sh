@@ -42,6 +42,9 @@ for p in $patches; do
 		die "${p##*/} lacks your Signed-off-by ($name <$email>): add the line 'Signed-off-by: $name <$email>' after the other trailers (or git am the series, run 'git rebase --signoff $(conf_get "$sdir/base.conf" BASE_TAG)' and export it again with git format-patch --full-index)"
 done
 
+mkdir -p "$OUT/$series"
+exec 9>"$OUT/$series/lock"
+flock -n 9 || die "another racefix run is using series $series ($OUT/$series): wait for it to end"
 tree=$("$H/tree.sh" "$series")
 work=$OUT/send/$series
 rm -rf "$work"
