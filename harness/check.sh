@@ -72,6 +72,7 @@ for series in "$@"; do
 		while read -r item; do
 			if allowed "$b" "$item"; then
 				echo "  allowed: $b: $item"
+				echo x >>"$scratch/checkpatch.allowed"
 			else
 				echo "  $b: $item"
 				echo x >>"$scratch/checkpatch.failed"
@@ -81,7 +82,7 @@ for series in "$@"; do
 	if [ -e "$scratch/checkpatch.failed" ]; then
 		fail "$series: checkpatch --strict found $(wc -l <"$scratch/checkpatch.failed") unjustified items (above)"
 	else
-		echo "ok   $series: checkpatch --strict clean on $(echo "$patches" | wc -l) patches"
+		echo "ok   $series: checkpatch --strict clean on $(echo "$patches" | wc -l) patches ($(cat "$scratch/checkpatch.allowed" 2>/dev/null | wc -l) items justified in checkpatch.allow)"
 	fi
 
 	# 2. git am on a scratch repository holding the touched files.

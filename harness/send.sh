@@ -64,6 +64,8 @@ else
 	mkdir -p "$repo"
 	(cd "$tree" && tar -cf - --exclude=./.pc .) | (cd "$repo" && tar -xf -)
 	git -C "$repo" init -q
+	# No background gc: it would repack the whole tree after the commit.
+	git -C "$repo" config gc.auto 0
 	git -C "$repo" add -A
 	git -C "$repo" -c user.name="$name" -c user.email="$email" commit -qm \
 		"Linux $(conf_get "$sdir/base.conf" BASE_VERSION)"
@@ -128,18 +130,29 @@ chmod +x "$work/editor"
 EDITOR=$work/editor GIT_EDITOR=$work/editor b4 prep --edit-cover >>"$work/b4.log" 2>&1 ||
 	{ cat "$work/b4.log" >&2; die "b4 prep --edit-cover failed"; }
 
+# Messages are signed with patatt when the sender has a key; unsigned
+# otherwise (b4 would refuse to send at all).
+sign=
+if [ -z "$(git config patatt.signingkey || true)$(git config user.signingkey || true)" ]; then
+	sign=--no-sign
+fi
 case ${SEND:-} in
 yes)
 	progress "$series: mailing the series to the lists (SEND=yes)"
-	b4 send
+	b4 send $sign
 	;;
 reflect)
 	progress "$series: mailing the series to $email only (SEND=reflect)"
-	b4 send --reflect
+	b4 send --reflect $sign
 	;;
 *)
 	mkdir -p "$work/messages"
-	b4 send -o "$work/messages" >>"$work/b4.log" 2>&1 ||
+	# Writing files only: tell b4 an SMTP server exists (it is never
+	# contacted with -o) so it does not insist on signing for the web
+	# endpoint. The user's own configuration is untouched.
+	GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=sendemail.smtpserver \
+	GIT_CONFIG_VALUE_0=localhost.invalid \
+		b4 send -o "$work/messages" --no-sign >>"$work/b4.log" 2>&1 ||
 		{ cat "$work/b4.log" >&2; die "b4 send -o failed"; }
 	progress "$series: $(ls "$work/messages" | wc -l) messages written to $work/messages (nothing mailed)"
 	;;
