@@ -100,6 +100,23 @@ static void strip_offset(char *s)
 	chomp(s);
 }
 
+/* "do_mremap+0x27e/0x9f4" -> "do_mremap", wherever it occurs. */
+static void strip_offsets(char *s)
+{
+	char *p;
+
+	while ((p = strstr(s, "+0x"))) {
+		char *q = p + 3;
+
+		q += strspn(q, "0123456789abcdef");
+		if (q[0] == '/' && q[1] == '0' && q[2] == 'x') {
+			q += 3;
+			q += strspn(q, "0123456789abcdef");
+		}
+		memmove(p, q, strlen(q) + 1);
+	}
+}
+
 /* Hide addresses and ids so that one bug keeps one signature. */
 static void normalize(char *s)
 {
@@ -234,6 +251,8 @@ static void parse_line(char *line)
 		snprintf(current_test, sizeof(current_test), "%s", p + 15);
 	} else if ((q = strstr(buf, "BUG: KCSAN: data-race in "))) {
 		q += strlen("BUG: KCSAN: data-race in ");
+		/* A race of unknown origin names one function, with offset. */
+		strip_offsets(q);
 		add_splat("kcsan", q, ts);
 	} else if ((q = strstr(buf, "BUG: KCSAN: "))) {
 		add_splat("kcsan", q + strlen("BUG: KCSAN: "), ts);
