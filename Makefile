@@ -21,7 +21,7 @@ help:
 	@echo '                     RUNS boots each, then print the verdict table'
 	@echo 'make test            host tests under prove, then a real smoke boot (see README)'
 	@echo 'make host-test       host tests only (parser, fingerprint, config check, qemu-run, model, scan)'
-	@echo 'make smoke [ARCH=]   boot the pinned tree with its series, or Debian linux-source-6.12, once'
+	@echo 'make smoke [ARCH=]   one short A/B boot per configured series (default x86_64), else Debian 6.12'
 	@echo 'make check           checkpatch --strict, git am and a build after every patch, MAINTAINERS.snippet'
 	@echo 'make send SERIES=s   write the b4 messages and recipients to out/send/s (mails nothing by default)'
 	@echo 'make scan KERNEL_SRC=/path  coccinelle scan of arch/ for mm_users == 1 mask trimming'
