@@ -52,6 +52,7 @@ send:
 	harness/send.sh $(SERIES)
 
 scan:
+	@test -n "$(KERNEL_SRC)" || { echo 'make scan: name a kernel tree, e.g. make scan KERNEL_SRC=~/src/linux' >&2; exit 1; }
 	harness/scan.sh $(KERNEL_SRC)
 
 model:
