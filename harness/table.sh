@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # table.sh - the A/B verdict of one series on one arch.
 #
-# usage: table.sh SERIES_RUN_DIR
+# usage: table.sh SERIES_RUN_DIR [SIGNATURES]
 #
 # Reads SERIES_RUN_DIR/{A,B}/N/{tests,splats}.tsv written by verdict and
 # prints one table: per test the pass/fail/skip counts of the unpatched
@@ -16,14 +16,19 @@
 # With only A runs (no series), A is judged the same way.
 # Writes SERIES_RUN_DIR/summary.txt; exit 0 PASS, 2 FAIL.
 set -eu
-[ $# -eq 1 ] || { echo "usage: table.sh SERIES_RUN_DIR" >&2; exit 1; }
+[ $# -ge 1 ] || { echo "usage: table.sh SERIES_RUN_DIR [SIGNATURES]" >&2; exit 1; }
 dir=$1
+# Does the series declare any race a console can show?
+declared=1
+if [ $# -ge 2 ] && ! grep -qv -e '^#' -e '^[[:space:]]*$' "$2" 2>/dev/null; then
+	declared=0
+fi
 files=$(find "$dir" -mindepth 3 -maxdepth 3 \( -name tests.tsv -o -name splats.tsv -o -name metrics.tsv \) | sort)
 [ -n "$files" ] || { echo "racefix: error: no runs under $dir" >&2; exit 1; }
 
 rc=0
 # shellcheck disable=SC2086 # one word per file
-awk -F '\t' -v dir="$dir" '
+awk -F '\t' -v dir="$dir" -v declared="$declared" '
 function median(list, n,    a, i, j, t) {
 	n = split(list, a, " ")
 	for (i = 1; i <= n; i++)
@@ -95,9 +100,13 @@ END {
 		split(r, rp, "/")
 		if (rp[1] == "A" && (("A", r) in firstt)) { ttf = ttf " " firstt["A", r]; ahit++ }
 	}
-	printf "\nunpatched runs with a target race report: %d of %d", ahit, nruns["A"]
-	if (ahit) printf "; seconds from test start to first report: median %s", median(ttf)
-	printf "\n"
+	if (declared) {
+		printf "\nunpatched runs with a target race report: %d of %d", ahit, nruns["A"]
+		if (ahit) printf "; seconds from test start to first report: median %s", median(ttf)
+		printf "\n"
+	} else {
+		printf "\nthe series declares no race a console can show (see its signatures file)\n"
+	}
 	if (bad) { printf "VERDICT: FAIL%s\n", why; exit 2 }
 	printf "VERDICT: PASS (%s)\n", hasb ? "patched kernel: all tests pass, no new splat, no target race" : "all tests pass, every run ended cleanly"
 }' $files >"$dir/summary.txt" || rc=$?
