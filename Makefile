@@ -8,7 +8,7 @@ DURATION ?= 10
 OUT ?= $(CURDIR)/out
 SERIES ?=
 
-export OUT RUNS DURATION KERNEL_ARGS KERNEL_SRC KERNEL_TARBALL KERNEL_REF VERBOSE
+export OUT RUNS DURATION KERNEL_ARGS KERNEL_SRC KERNEL_TARBALL KERNEL_REF VERBOSE SEND CHECK_BUILDS JOBS
 export RACEFIX_ROOT := $(CURDIR)
 
 .PHONY: help boot-test test host-test smoke check send scan model tools clean distclean
@@ -22,8 +22,8 @@ help:
 	@echo 'make test            host tests under prove, then a real smoke boot (see README)'
 	@echo 'make host-test       host tests only (parser, fingerprint, config check, qemu-run, model, scan)'
 	@echo 'make smoke [ARCH=]   one short A/B boot per configured series (default x86_64), else Debian 6.12'
-	@echo 'make check           checkpatch --strict, git am and a build after every patch, MAINTAINERS.snippet'
-	@echo 'make send SERIES=s   write the b4 messages and recipients to out/send/s (mails nothing by default)'
+	@echo 'make check [SERIES=] checkpatch --strict, git am, a build after every patch (CHECK_BUILDS=no skips them), MAINTAINERS'
+	@echo 'make send SERIES=s   b4 messages and recipients into out/send/s; mails only with SEND=reflect or SEND=yes'
 	@echo 'make scan KERNEL_SRC=/path  coccinelle scan of arch/ for mm_users == 1 mask trimming'
 	@echo 'make model           spin model of the sparc64 race, unpatched and patched'
 	@echo 'make tools           build the host tools (qemu-run, verdict) into $$(OUT)/tools'
