@@ -4,7 +4,8 @@
 #
 # usage: initramfs.sh ARCH SERIES TREE GUEST_DIR
 #
-# The series' "tests" file is the guest's manifest (see tests/init.c).
+# The series' "tests" file is the guest's manifest (see tests/init.c); a
+# NAME written NAME@ARCH[,ARCH] runs only on those arches.
 # Each /bin/NAME it names is built static from tests/NAME.c for the arch;
 # each /bin/selftests/NAME is the tree's own kselftest, built by
 # harness/build-selftests.sh. tests/init.c becomes /init. The archive is
@@ -32,7 +33,12 @@ mkdir -p "$root/bin" "$root/etc/racefix"
 $cc $cflags -o "$root/init" "$RACEFIX_ROOT/tests/init.c" ||
 	die "cannot build tests/init.c with $cc"
 need_selftests=
-for path in $(sed -e 's/#.*//' "$manifest" | awk 'NF >= 3 { print $3 }'); do
+for path in $(sed -e 's/#.*//' "$manifest" | awk -v arch="$ARCH_NAME" '
+	NF >= 3 {
+		n = index($1, "@")
+		if (!n || index("," substr($1, n + 1) ",", "," arch ","))
+			print $3
+	}'); do
 	case $path in
 	/bin/selftests/*)
 		need_selftests=1
@@ -55,7 +61,18 @@ if [ -n "$need_selftests" ]; then
 		die "cannot build the tree's selftests for $ARCH_NAME (log: $guest/selftests.log)"
 	}
 fi
-cp "$manifest" "$root/etc/racefix/tests"
+# This arch's lines, without the arch filters.
+awk -v arch="$ARCH_NAME" '
+	/^[[:space:]]*(#|$)/ { print; next }
+	{
+		n = index($1, "@")
+		if (n) {
+			if (index("," substr($1, n + 1) ",", "," arch ",") == 0)
+				next
+			sub(/@[^[:space:]]*/, "")
+		}
+		print
+	}' "$manifest" >"$root/etc/racefix/tests"
 
 gen=$guest/gen_init_cpio
 if [ ! -x "$gen" ]; then
