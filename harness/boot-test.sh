@@ -58,17 +58,12 @@ for series in "$@"; do
 	work=$OUT/$series/$arch
 	build=$work/build
 	mkdir -p "$work/A" "$work/B" "$build"
-	# One run at a time per series: they share the tree copy.
-	exec 9>"$OUT/$series/lock"
-	flock -n 9 || die "another racefix run is using series $series ($OUT/$series): wait for it to end"
+	lock_series "$series"
 	tag=$(conf_get "$sdir/base.conf" BASE_TAG)
 
 	tree=$("$H/tree.sh" "$series")
 
-	frags="$RACEFIX_ROOT/kconfig/common.config $RACEFIX_ROOT/kconfig/$arch.config $RACEFIX_ROOT/kconfig/debug.config"
-	if [ "$HAVE_KCSAN" = yes ] && [ "$(conf_get "$sdir/base.conf" KCSAN)" != no ]; then
-		frags="$frags $RACEFIX_ROOT/kconfig/kcsan.config"
-	fi
+	frags=$(series_fragments "$arch" "$sdir")
 	# shellcheck disable=SC2086 # frags is a word list
 	"$H/config.sh" "$arch" "$tree" "$build" $frags
 	# A kernel is rebuilt only when its inputs changed: the tree, the

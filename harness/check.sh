@@ -40,9 +40,7 @@ for series in "$@"; do
 	sdir=$(series_dir "$series")
 	patches=$(series_patches "$sdir")
 	[ -n "$patches" ] || { fail "$series: the series is empty"; continue; }
-	mkdir -p "$OUT/$series"
-	exec 9>"$OUT/$series/lock"
-	flock -n 9 || die "another racefix run is using series $series ($OUT/$series): wait for it to end"
+	lock_series "$series"
 	tree=$("$H/tree.sh" "$series")
 	scratch=$OUT/$series/check
 	rm -rf "$scratch"
@@ -118,10 +116,7 @@ for series in "$@"; do
 	for arch in $arches; do
 		load_arch "$arch"
 		build=$OUT/$series/$arch/build
-		frags="$RACEFIX_ROOT/kconfig/common.config $RACEFIX_ROOT/kconfig/$arch.config $RACEFIX_ROOT/kconfig/debug.config"
-		if [ "$HAVE_KCSAN" = yes ] && [ "$(conf_get "$sdir/base.conf" KCSAN)" != no ]; then
-			frags="$frags $RACEFIX_ROOT/kconfig/kcsan.config"
-		fi
+		frags=$(series_fragments "$arch" "$sdir")
 		i=0
 		for p in $patches; do
 			i=$((i + 1))
@@ -156,9 +151,8 @@ for series in "$@"; do
 	# 4. MAINTAINERS.snippet against the tree's get_maintainer.pl.
 	gm() {
 		# shellcheck disable=SC2086
-		(cd "$tree" && perl scripts/get_maintainer.pl --no-git --no-git-fallback \
-			--no-rolestats --no-multiline --separator '
-' "$@" $patches) 2>/dev/null | sed -n 's/.*<\(.*\)>.*/\1/p; /^[^<]*@[^<]*$/p' | sort -u
+		maintainers "$tree" "$@" $patches |
+			sed -n 's/.*<\(.*\)>.*/\1/p; /^[^<]*@[^<]*$/p' | sort -u
 	}
 	gm >"$scratch/recipients.tree"
 	gm --mpath "$RACEFIX_ROOT/MAINTAINERS.snippet" >"$scratch/recipients.snippet"

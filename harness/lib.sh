@@ -108,6 +108,34 @@ series_arches() {
 	conf_get "$1/base.conf" ARCHES
 }
 
+# series_fragments ARCH SERIES_DIR: the kconfig fragments of a series'
+# kernel for ARCH (load_arch ARCH first), in merge order.
+series_fragments() {
+	printf '%s\n' "$RACEFIX_ROOT/kconfig/common.config" \
+		"$RACEFIX_ROOT/kconfig/$1.config" "$RACEFIX_ROOT/kconfig/debug.config"
+	if [ "$HAVE_KCSAN" = yes ] && [ "$(conf_get "$2/base.conf" KCSAN)" != no ]; then
+		printf '%s\n' "$RACEFIX_ROOT/kconfig/kcsan.config"
+	fi
+}
+
+# lock_series NAME: one racefix run at a time per series (they share
+# the tree copy); the lock is held on fd 9 until the caller exits.
+lock_series() {
+	mkdir -p "$OUT/$1"
+	exec 9>"$OUT/$1/lock"
+	flock -n 9 || die "another racefix run is using series $1 ($OUT/$1): wait for it to end"
+}
+
+# maintainers TREE [GET_MAINTAINER_ARGS...] -- PATCH...: the addresses
+# the tree's get_maintainer.pl gives for the patches, one per line.
+maintainers() {
+	gm_tree=$1
+	shift
+	(cd "$gm_tree" && perl scripts/get_maintainer.pl --no-git --no-git-fallback \
+		--no-rolestats --separator '
+' "$@") 2>/dev/null
+}
+
 # need_cmd CMD PACKAGE: stop with an install hint when CMD is missing.
 need_cmd() {
 	command -v "$1" >/dev/null 2>&1 ||

@@ -42,9 +42,7 @@ for p in $patches; do
 		die "${p##*/} lacks your Signed-off-by ($name <$email>): add the line 'Signed-off-by: $name <$email>' after the other trailers (or git am the series, run 'git rebase --signoff $(conf_get "$sdir/base.conf" BASE_TAG)' and export it again with git format-patch --full-index)"
 done
 
-mkdir -p "$OUT/$series"
-exec 9>"$OUT/$series/lock"
-flock -n 9 || die "another racefix run is using series $series ($OUT/$series): wait for it to end"
+lock_series "$series"
 tree=$("$H/tree.sh" "$series")
 work=$OUT/send/$series
 rm -rf "$work"
@@ -75,9 +73,7 @@ fi
 # Recipients: the tree's get_maintainer.pl, then racefix's snippet.
 recipients() {
 	# shellcheck disable=SC2086
-	(cd "$tree" && perl scripts/get_maintainer.pl --no-git --no-git-fallback \
-		--no-rolestats --separator '
-' "$@" $patches) 2>/dev/null
+	maintainers "$tree" "$@" $patches
 }
 { recipients; recipients --mpath "$RACEFIX_ROOT/MAINTAINERS.snippet"; } |
 	awk 'NF && !seen[$0]++' >"$work/recipients"
