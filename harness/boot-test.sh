@@ -123,7 +123,7 @@ for series in "$@"; do
 		"$series" "$arch" "$runs" "$DURATION" "${args# }" >"$runroot/$series/header"
 	echo
 	cat "$runroot/$series/header"
-	"$H/table.sh" "$runroot/$series" "$sdir/signatures" || status=2
+	"$H/table.sh" "$runroot/$series" "$sdir/signatures" "$sdir/unrelated" || status=2
 	echo
 	exec 9>&-
 done

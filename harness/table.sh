@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # table.sh - the A/B verdict of one series on one arch.
 #
-# usage: table.sh SERIES_RUN_DIR [SIGNATURES]
+# usage: table.sh SERIES_RUN_DIR [SIGNATURES [UNRELATED]]
 #
 # Reads SERIES_RUN_DIR/{A,B}/N/{tests,splats}.tsv written by verdict and
 # prints one table: per test the pass/fail/skip counts of the unpatched
@@ -13,6 +13,10 @@
 # report of a target race. The patched kernel fails the series when it
 # fails a test, does not end a run cleanly, shows a splat no unpatched
 # run showed, or shows a race the series declares fixed (a target).
+# A KCSAN race matching a line of UNRELATED (extended regular expressions
+# on the signature, each with its reason in the file: races in code the
+# series does not touch, which any boot may or may not hit) is listed
+# with "~" and does not fail the series when only B shows it.
 # With only A runs (no series), A is judged the same way.
 # Writes SERIES_RUN_DIR/summary.txt; exit 0 PASS, 2 FAIL.
 set -eu
@@ -28,7 +32,9 @@ files=$(find "$dir" -mindepth 3 -maxdepth 3 \( -name tests.tsv -o -name splats.t
 
 rc=0
 # shellcheck disable=SC2086 # one word per file
-awk -F '\t' -v dir="$dir" -v declared="$declared" '
+unrelated=${3:-/dev/null}
+[ -r "$unrelated" ] || unrelated=/dev/null
+awk -F '\t' -v dir="$dir" -v declared="$declared" -v unrelated="$unrelated" '
 function median(list, n,    a, i, j, t) {
 	n = split(list, a, " ")
 	for (i = 1; i <= n; i++)
@@ -42,6 +48,20 @@ function mlist(v, k,    a, n, i, out) {
 	for (i = 1; i <= n; i++)
 		out = out (i > 1 ? " " : "") a[i] "x" mseen[v, k, a[i]]
 	return n ? out : "-"
+}
+BEGIN {
+	while ((getline line < unrelated) > 0)
+		if (line !~ /^[ \t]*(#|$)/)
+			upat[++nu] = line
+}
+function is_unrelated(k,    i, sig) {
+	if (k !~ /^kcsan: /)
+		return 0
+	sig = substr(k, 8)
+	for (i = 1; i <= nu; i++)
+		if (sig ~ upat[i])
+			return 1
+	return 0
 }
 FNR == 1 {
 	n = split(FILENAME, p, "/")
@@ -79,15 +99,16 @@ END {
 			hasb ? t["B", n, "pass"]+0 "/" t["B", n, "fail"]+0 "/" t["B", n, "skip"]+0 : ""
 		if (t[judged, n, "fail"]) { bad++; why = why "\n  " judged " fails test " n }
 	}
-	printf "\n%-44s %-16s %s\n", "splat (* = declared fixed)", "A runs (reports)", hasb ? "B runs (reports)" : ""
+	printf "\n%-44s %-16s %s\n", "splat (* fixed, ~ unrelated)", "A runs (reports)", hasb ? "B runs (reports)" : ""
 	for (i = 1; i <= ns; i++) {
 		k = sorder[i]
-		printf "%-44s %-16s %s\n", (k in target ? "* " : "  ") k,
+		unrel = !(k in target) && is_unrelated(k)
+		printf "%-44s %-16s %s\n", (k in target ? "* " : unrel ? "~ " : "  ") k,
 			srun["A", k]+0 " (" scount["A", k]+0 ")",
 			hasb ? srun["B", k]+0 " (" scount["B", k]+0 ")" : ""
 		if (srun[judged, k] && (k ~ /^boot: / || k in target)) {
 			bad++; why = why "\n  " judged " shows " k
-		} else if (hasb && srun["B", k] && !srun["A", k]) {
+		} else if (hasb && srun["B", k] && !srun["A", k] && !unrel) {
 			bad++; why = why "\n  B shows a splat no A run showed: " k
 		}
 	}

@@ -52,10 +52,14 @@ for d in $dirs; do
 	[ -z "$bad" ] && echo "ok $n $s: guest manifest" || echo "not ok $n $s: guest manifest #$bad"
 
 	n=$((n + 1))
-	if [ ! -e "$d/signatures" ] ||
-	   "$tmp/verdict" -l "$tmp/empty.log" -o "$tmp" -f "$d/signatures" >/dev/null; then
-		echo "ok $n $s: signatures are valid regular expressions"
+	good=1
+	for f in signatures unrelated; do
+		[ ! -e "$d/$f" ] ||
+			"$tmp/verdict" -l "$tmp/empty.log" -o "$tmp" -f "$d/$f" >/dev/null || good=0
+	done
+	if [ "$good" = 1 ]; then
+		echo "ok $n $s: signatures and unrelated races are valid regular expressions"
 	else
-		echo "not ok $n $s: signatures are valid regular expressions"
+		echo "not ok $n $s: signatures and unrelated races are valid regular expressions"
 	fi
 done

@@ -16,11 +16,13 @@ run() {
 race="kcsan\tdo_mremap / vma_complete\t3\t5.1\t1\t0.25\n"
 noise="kcsan\tcall_rcu / mtree_range_walk\t1\t9.0\t0\t2.0\n"
 ok="t1\tpass\t\nt2\tpass\t\n"
+echo 'do_mremap' >"$tmp/sigs"
+printf '# reason\n^osq_lock / osq_wait_next$\n' >"$tmp/unrelated"
 
-echo "1..6"
+echo "1..8"
 check() {
 	n=$1 name=$2 want=$3 dir=$4 grep=$5
-	out=$("$ROOT/harness/table.sh" "$dir" 2>&1)
+	out=$("$ROOT/harness/table.sh" "$dir" "$tmp/sigs" "$tmp/unrelated" 2>&1)
 	rc=$?
 	if [ "$rc" -eq "$want" ] && printf '%s\n' "$out" | grep -q "$grep"; then
 		echo "ok $n $name"
@@ -57,3 +59,13 @@ d=$tmp/boot
 run "$d" A 1 "$ok" ""
 run "$d" B 1 "$ok" "boot\tsilence, no sentinel\t1\t-1\t0\t-1\n"
 check 6 "a B run that did not end cleanly: FAIL" 2 "$d" 'B shows boot: silence'
+
+d=$tmp/unrel
+run "$d" A 1 "$ok" "$race"
+run "$d" B 1 "$ok" "kcsan\tosq_lock / osq_wait_next\t1\t9.0\t0\t2.0\n"
+check 7 "a race declared unrelated, only on B: PASS, marked ~" 0 "$d" '~ kcsan: osq_lock / osq_wait_next'
+
+d=$tmp/unrel2
+run "$d" A 1 "$ok" "$race"
+run "$d" B 1 "$ok" "kcsan\tosq_lock / do_mremap\t1\t9.0\t0\t2.0\n"
+check 8 "only what the pattern names is unrelated" 2 "$d" 'no A run showed: kcsan: osq_lock / do_mremap'
