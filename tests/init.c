@@ -15,6 +15,8 @@
  *   racefix_tests=a,b      run only these tests (default: all listed)
  *   racefix_duration=N     run time of stress loops in seconds (default 10)
  *
+ * Tests run with address-space randomization off, so runs repeat.
+ *
  * Before each test it writes "racefix: start NAME" to /dev/kmsg so the
  * console shows, with the kernel's own timestamp, when the test began;
  * the harness measures the time to the first race report from there.
@@ -29,9 +31,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,6 +62,13 @@ static void kmsg(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/*
+	 * The kernel prints at once, the tty when it gets to it: let our
+	 * own lines reach the console first, or the marker lands in the
+	 * middle of a KTAP result line.
+	 */
+	fflush(stdout);
+	tcdrain(STDOUT_FILENO);
 	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
@@ -218,6 +229,13 @@ static int run_test(struct test *t, int number)
 		dup2(pipefd[1], 2);
 		if (chdir("/tmp"))
 			printf("# racefix-init: chdir /tmp: %s\n", strerror(errno));
+		/*
+		 * A fixed address-space layout makes a run repeatable: the
+		 * tree's mremap_test checks its target but not the preamble
+		 * before it, which a random layout makes collide now and then.
+		 */
+		if (personality(PER_LINUX | ADDR_NO_RANDOMIZE) < 0)
+			printf("# racefix-init: personality: %s\n", strerror(errno));
 		execv(t->argv[0], t->argv);
 		printf("Bail out! cannot run %s: %s\n", t->argv[0],
 		       strerror(errno));
