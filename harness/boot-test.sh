@@ -71,10 +71,11 @@ for series in "$@"; do
 	# boot, instead of rebuilding what the series' headers touch twice.
 	stamp_a=$( (echo "$arch"; cat "$OUT/$series/origin" "$build/.racefix-config" \
 		"$RACEFIX_ROOT/harness/buildfix/$tag.conf" 2>/dev/null) | cksum)
-	# shellcheck disable=SC2046 # one word per patch file
-	stamp_b=$( (echo "$stamp_a"; cat /dev/null $(series_patches "$sdir")) | cksum)
+	patches=$(series_patches "$sdir")
+	# shellcheck disable=SC2086 # one word per patch file
+	stamp_b=$( (echo "$stamp_a"; cat /dev/null $patches) | cksum)
 	if [ -s "$work/A/image" ] && [ "$(cat "$work/A/stamp" 2>/dev/null)" = "$stamp_a" ] &&
-	   { [ -z "$(series_patches "$sdir")" ] ||
+	   { [ -z "$patches" ] ||
 	     { [ -s "$work/B/image" ] && [ "$(cat "$work/B/stamp" 2>/dev/null)" = "$stamp_b" ]; }; }; then
 		reuse=1
 		progress "$series/$arch: kernels are up to date, not rebuilding"
@@ -92,7 +93,7 @@ for series in "$@"; do
 	"$H/initramfs.sh" "$arch" "$series" "$tree" "$work/guest"
 
 	variants=A
-	if [ -n "$(series_patches "$sdir")" ]; then
+	if [ -n "$patches" ]; then
 		"$H/apply.sh" "$series" "$tree"
 		# shellcheck disable=SC2086
 		"$H/config.sh" "$arch" "$tree" "$build" $frags

@@ -32,13 +32,20 @@ mkdir -p "$root/bin" "$root/etc/racefix"
 # shellcheck disable=SC2086 # cflags are words
 $cc $cflags -o "$root/init" "$RACEFIX_ROOT/tests/init.c" ||
 	die "cannot build tests/init.c with $cc"
-need_selftests=
-for path in $(sed -e 's/#.*//' "$manifest" | awk -v arch="$ARCH_NAME" '
-	NF >= 3 {
+# This arch's lines, without the arch filters.
+awk -v arch="$ARCH_NAME" '
+	/^[[:space:]]*(#|$)/ { print; next }
+	{
 		n = index($1, "@")
-		if (!n || index("," substr($1, n + 1) ",", "," arch ","))
-			print $3
-	}'); do
+		if (n) {
+			if (index("," substr($1, n + 1) ",", "," arch ",") == 0)
+				next
+			sub(/@[^[:space:]]*/, "")
+		}
+		print
+	}' "$manifest" >"$root/etc/racefix/tests"
+need_selftests=
+for path in $(sed -e 's/#.*//' "$root/etc/racefix/tests" | awk 'NF >= 3 { print $3 }'); do
 	case $path in
 	/bin/selftests/*)
 		need_selftests=1
@@ -61,19 +68,6 @@ if [ -n "$need_selftests" ]; then
 		die "cannot build the tree's selftests for $ARCH_NAME (log: $guest/selftests.log)"
 	}
 fi
-# This arch's lines, without the arch filters.
-awk -v arch="$ARCH_NAME" '
-	/^[[:space:]]*(#|$)/ { print; next }
-	{
-		n = index($1, "@")
-		if (n) {
-			if (index("," substr($1, n + 1) ",", "," arch ",") == 0)
-				next
-			sub(/@[^[:space:]]*/, "")
-		}
-		print
-	}' "$manifest" >"$root/etc/racefix/tests"
-
 gen=$guest/gen_init_cpio
 if [ ! -x "$gen" ]; then
 	${HOSTCC:-cc} -O2 -o "$gen" "$tree/usr/gen_init_cpio.c" ||
