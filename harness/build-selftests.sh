@@ -201,7 +201,7 @@ fi
 # check_config.sh of the tree probes for liburing, which a static guest
 # program cannot use: say "none", as the tree does where it is missing.
 echo "// No liburing support found" >"$outdir/inc/local_config.h"
-cflags="-static -Wall -O2 -U_FORTIFY_SOURCE -Wunreachable-code -I$outdir/inc -I$ksrc -isystem $hdr/usr/include -isystem $ksrc/tools/include/uapi"
+cflags="-static -Wall -O2 -U_FORTIFY_SOURCE -Wunreachable-code -ffile-prefix-map=$ksrc/= -I$outdir/inc -I$ksrc -isystem $hdr/usr/include -isystem $ksrc/tools/include/uapi"
 
 # reason LOG: the first error of a compiler log, on one line.
 reason() {
