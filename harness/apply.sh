@@ -2,22 +2,63 @@
 # SPDX-License-Identifier: GPL-2.0
 # apply.sh - apply a series to the harness's copy of the tree.
 #
-# usage: apply.sh SERIES TREE
+# usage: apply.sh [--check] SERIES TREE
 #
 # git am on a git tree, quilt push -a on a plain one. A patch that does
 # not apply stops the run with its name, file and hunk, and the tree is
-# put back to its base: nothing is left half applied.
+# put back to its base: nothing is left half applied, no git am or quilt
+# state is left behind, and the next run works. --check changes nothing:
+# it tells whether the whole series applies (git apply --check, patch
+# after patch), so that a series that does not apply is known before any
+# build. Exit 0, or 1 with one line naming the patch.
 set -eu
 RACEFIX_ROOT=${RACEFIX_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$RACEFIX_ROOT/harness/lib.sh"
 
-[ $# -eq 2 ] || die "usage: apply.sh SERIES TREE"
+check=
+if [ "${1:-}" = --check ]; then
+	check=1
+	shift
+fi
+[ $# -eq 2 ] || die "usage: apply.sh [--check] SERIES TREE"
 sdir=$(series_dir "$1")
 series=$(series_name "$1")
 tree=$2
 log=$OUT/$series/apply.log
 patches=$(series_patches "$sdir")
 [ -n "$patches" ] || { progress "$series: the series is empty, nothing to apply"; exit 0; }
+mkdir -p "$OUT/$series"
+
+# git_apply_check PATCH...: do these patches apply, one after the other?
+# On a plain tree git must not take a repository above it for its own.
+git_apply_check() {
+	(cd "$tree" && GIT_CEILING_DIRECTORIES=$(dirname "$(pwd -P)") git apply --check "$@")
+}
+
+if [ -n "$check" ]; then
+	set -f
+	# shellcheck disable=SC2086 # one word per patch file
+	set -- $patches
+	set +f
+	if git_apply_check "$@" >"$log" 2>&1; then
+		progress "$series: the series applies to its base ($# patches)"
+		exit 0
+	fi
+	# Which patch? The first prefix of the series that does not apply.
+	k=0
+	prefix=
+	for p in "$@"; do
+		k=$((k + 1))
+		prefix="$prefix $p"
+		# shellcheck disable=SC2086
+		if ! git_apply_check $prefix >"$log" 2>&1; then
+			sed 's/^/  /' "$log" >&2
+			die "series $series does not apply to its base: patch $k, ${p##*/}, fails (above: the file and the hunk): rebase the series onto its base and export it again"
+		fi
+	done
+	sed 's/^/  /' "$log" >&2
+	die "series $series does not apply to its base (above): rebase the series onto its base and export it again"
+fi
 
 if [ -d "$tree/.git" ]; then
 	# The committer of the harness's private copy; the author stays
@@ -26,10 +67,13 @@ if [ -d "$tree/.git" ]; then
 	export GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
 	# shellcheck disable=SC2086 # one word per patch file
 	if ! git -C "$tree" am -q $patches >"$log" 2>&1; then
-		num=$(sed -n 's/^Patch failed at \([0-9]*\) .*/\1/p' "$log" | head -n 1)
-		failed=$(printf '%s\n' "$patches" | sed -n "$((${num:-1} + 0))p")
+		# Undo first: nothing below may leave a rebase in progress.
 		git -C "$tree" am --abort >/dev/null 2>&1 || true
 		git -C "$tree" reset -q --hard "$(cat "$OUT/$series/base-commit")"
+		# git am numbers the patch with leading zeros ("0010"): a
+		# decimal number, not an octal one.
+		num=$(sed -n 's/^Patch failed at 0*\([0-9][0-9]*\) .*/\1/p' "$log" | head -n 1)
+		failed=$(printf '%s\n' "$patches" | sed -n "${num:-1}p")
 		# git apply -v shows the hunk it could not place.
 		git -C "$tree" apply --check -v "$failed" 2>&1 |
 			sed -n '/^error: while searching for:/,$p' | head -n 30 >>"$log"
@@ -42,6 +86,12 @@ else
 	need_cmd quilt quilt
 	if ! (cd "$tree" && QUILT_PATCHES=$sdir quilt push -a) >"$log" 2>&1; then
 		(cd "$tree" && QUILT_PATCHES=$sdir quilt pop -afq) >/dev/null 2>&1 || true
+		# quilt's state would stop the next run: the tree is at its
+		# base again, so it goes.
+		if [ -s "$tree/.pc/applied-patches" ]; then
+			die "series $series does not apply with quilt push, and quilt pop could not undo it: the next run copies the tree again"
+		fi
+		rm -rf -- "$tree/.pc"
 		sed 's/^/  /' "$log" >&2
 		die "series $series does not apply with quilt push: $(grep '^Applying patch' "$log" | tail -n 1) failed (above: file and hunk); the tree was put back to its base"
 	fi

@@ -4,76 +4,117 @@
 #
 # usage: boot-test.sh ARCH [SERIES...]
 #
-# For each series that supports ARCH (all of patches/ by default): its
-# own copy of the tree at the pinned base, the config, the unpatched
-# build (A), the initramfs, the series applied and an incremental
-# rebuild (B), then RUNS boots of A and of B and one verdict table.
+# SERIES are names of patches/ (several may be given in one word,
+# separated by spaces or commas); none means every series that supports
+# ARCH. First every cheap check (harness/preflight.sh: tools, the cross
+# C library, QEMU, the values, each series' files); then, per series
+# under its lock: its own copy of the tree at the pinned base, a check
+# that the series applies, the config, the unpatched build (A), the
+# guest initramfs, the series applied, an incremental rebuild (B), RUNS
+# boots of A and of B, and the verdict.
 # Environment: RUNS (default 1), DURATION (race test seconds, default
 # 10), KERNEL_ARGS (more kernel parameters, e.g. kcsan.skip_watch=50),
 # OUT (default ./out), KERNEL_SRC / KERNEL_TARBALL / KERNEL_REF (see
-# tree.sh), VERBOSE=1 (console on the terminal).
-# Exit codes: 0 every series passed, 1 the harness could not run,
-# 2 a series failed its verdict.
+# tree.sh), VERBOSE=1 (console on the terminal), and boot.sh's.
+# Exit codes: 0 every series passed, 1 the harness could not run a
+# series (bad input, tools, tree, build), 2 a series failed its verdict,
+# 3 a verdict was inconclusive; with several series the worst (1, then
+# 2, then 3). Interrupted by SIGHUP, SIGINT or SIGTERM: every child ends,
+# the locks are released, and the exit code is 128+N (129, 130, 143).
 set -eu
 RACEFIX_ROOT=${RACEFIX_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 export RACEFIX_ROOT
 . "$RACEFIX_ROOT/harness/lib.sh"
 H=$RACEFIX_ROOT/harness
+trap_signals boot-test
 
 [ $# -ge 1 ] || die "usage: boot-test.sh ARCH [SERIES...]"
 arch=$1
 shift
 load_arch "$arch"
-runs=${RUNS:-1}
-case $runs in
-'' | *[!0-9]* | 0) die "RUNS=$runs: give a positive number of boots per kernel" ;;
-esac
-export DURATION=${DURATION:-10}
-need_cmd "$QEMU" "$QEMU_PKG"
-[ -z "$CROSS_COMPILE" ] || need_cmd "${CROSS_COMPILE}gcc" "$CROSS_PKG"
-host_tools
 
-if [ $# -eq 0 ]; then
-	for d in "$RACEFIX_ROOT"/patches/*/; do
-		s=$(basename "$d")
-		case " $(series_arches "$d") " in
-		*" $arch "*) set -- "$@" "$s" ;;
+# The series, canonical (so ./patches/mm and mm share one lock), once each.
+names=
+set -f
+for w in "$@"; do
+	case $w in
+	*[!A-Za-z0-9._/,\ -]*) die "unknown SERIES '$w': give series names, one or more of: $(known_series)" ;;
+	esac
+	for s in $(printf '%s\n' "$w" | tr ',' ' '); do
+		n=$(series_name "$s") || exit 1
+		case " $names " in
+		*" $n "*) ;;
+		*) names="$names $n" ;;
 		esac
 	done
-	[ $# -gt 0 ] || die "no series supports ARCH=$arch"
+done
+set +f
+if [ -z "$names" ]; then
+	for d in "$RACEFIX_PATCHES"/*/; do
+		[ -d "$d" ] || continue
+		s=$(basename "$d")
+		case " $(series_arches "$d") " in
+		*" $arch "*) names="$names $s" ;;
+		esac
+	done
+	[ -n "$names" ] || die "no series supports ARCH=$arch: give ARCH=$(list_arches | sed 's/ $//; s/ /|/g')"
 fi
 
-stamp=$(date +%Y%m%d-%H%M%S)
-runroot=$OUT/runs/$stamp-$arch
-mkdir -p "$runroot"
-ln -sfn "$runroot" "$OUT/runs/latest-$arch"
-status=0
+out_usable_for_kbuild
+case $RACEFIX_ROOT in
+*[[:space:]:]*) die "the racefix checkout '$RACEFIX_ROOT' has a space or a colon in its path, which the builds cannot handle: move it" ;;
+esac
+out_init
+host_tools
+# shellcheck disable=SC2086 # names are checked series names
+"$H/preflight.sh" "$arch" $names || exit 1
+runs=${RUNS:-1}
+DURATION=${DURATION:-10}
+export DURATION
 
-for series in "$@"; do
-	sdir=$(series_dir "$series")
-	case " $(series_arches "$sdir") " in
-	*" $arch "*) ;;
-	*) die "series $series does not support ARCH=$arch (it supports: $(series_arches "$sdir"))" ;;
-	esac
+# The run directory; runs/latest-ARCH moves to it only once a boot has
+# left results there.
+stamp=$(date +%Y%m%d-%H%M%S)
+mkdir -p "$OUT/runs"
+runroot=$OUT/runs/$stamp-$arch
+i=1
+while ! mkdir "$runroot" 2>/dev/null; do
+	i=$((i + 1))
+	runroot=$OUT/runs/$stamp-$arch-$i
+done
+
+# The boot.sh of this checkout: does it still take a signatures file?
+boot_sigs=
+grep -q 'RUN_DIR SIGNATURES' "$H/boot.sh" && boot_sigs=1
+
+# run_series SERIES: everything for one series, in a subshell that holds
+# its lock. Exit code: the verdict's (0, 2, 3), or 1 when a stage failed.
+run_series() {
+	series=$1
+	sdir=$(series_dir "$series") || exit 1
 	work=$OUT/$series/$arch
 	build=$work/build
-	mkdir -p "$work/A" "$work/B" "$build"
 	lock_series "$series"
-	tag=$(conf_get "$sdir/base.conf" BASE_TAG)
+	mkdir -p "$work/A" "$work/B" "$build"
+	tree=$OUT/$series/src
 
-	tree=$("$H/tree.sh" "$series")
+	"$H/tree.sh" "$series" >/dev/null || exit 1
+	patches=$(series_patches "$sdir") || exit 1
+	# Does the series apply? Known before the first build.
+	if [ -n "$patches" ]; then
+		"$H/apply.sh" --check "$series" "$tree" || exit 1
+	fi
 
 	frags=$(series_fragments "$arch" "$sdir")
 	# shellcheck disable=SC2086 # frags is a word list
-	"$H/config.sh" "$arch" "$tree" "$build" $frags
+	"$H/config.sh" "$arch" "$tree" "$build" $frags || exit 1
 	# A kernel is rebuilt only when its inputs changed: the tree, the
 	# config, the build fixes and, for B, the patches. Re-runs then only
 	# boot, instead of rebuilding what the series' headers touch twice.
-	stamp_a=$( (echo "$arch"; cat "$OUT/$series/origin" "$build/.racefix-config" \
-		"$RACEFIX_ROOT/harness/buildfix/$tag.conf" 2>/dev/null) | cksum)
-	patches=$(series_patches "$sdir")
-	# shellcheck disable=SC2086 # one word per patch file
-	stamp_b=$( (echo "$stamp_a"; cat /dev/null $patches) | cksum)
+	stamp_a=$( (echo "$arch"; cat "$OUT/$series/origin" "$build/.racefix-config" 2>/dev/null
+		buildfix_files "$tree" "$arch" | while read -r f; do cat "$f"; done) | cksum)
+	stamp_b=$( (echo "$stamp_a"; printf '%s\n' "$patches" | while read -r p; do
+		[ -z "$p" ] || cat "$p"; done) | cksum)
 	if [ -s "$work/A/image" ] && [ "$(cat "$work/A/stamp" 2>/dev/null)" = "$stamp_a" ] &&
 	   { [ -z "$patches" ] ||
 	     { [ -s "$work/B/image" ] && [ "$(cat "$work/B/stamp" 2>/dev/null)" = "$stamp_b" ]; }; }; then
@@ -83,50 +124,103 @@ for series in "$@"; do
 		reuse=
 		t=$(date +%s)
 		progress "$series/$arch: building unpatched kernel (A)"
-		"$H/build.sh" "$arch" "$tree" "$build" "$tag"
+		rm -f "$work/A/stamp" "$work/B/stamp"
+		"$H/build.sh" "$arch" "$tree" "$build" || exit 1
 		cp "$build/$IMAGE" "$work/A/image"
 		echo "$stamp_a" >"$work/A/stamp"
 		progress "$series/$arch: A built in $(( $(date +%s) - t )) s"
 	fi
 
 	progress "$series/$arch: building the guest initramfs"
-	"$H/initramfs.sh" "$arch" "$series" "$tree" "$work/guest"
+	"$H/initramfs.sh" "$arch" "$series" "$tree" "$work/guest" || exit 1
 
 	variants=A
 	if [ -n "$patches" ]; then
-		"$H/apply.sh" "$series" "$tree"
+		"$H/apply.sh" "$series" "$tree" || exit 1
 		# shellcheck disable=SC2086
-		"$H/config.sh" "$arch" "$tree" "$build" $frags
+		"$H/config.sh" "$arch" "$tree" "$build" $frags || exit 1
 		if [ -z "$reuse" ]; then
 			t=$(date +%s)
 			progress "$series/$arch: building patched kernel (B), incremental"
-			"$H/build.sh" "$arch" "$tree" "$build" "$tag"
+			"$H/build.sh" "$arch" "$tree" "$build" || exit 1
 			cp "$build/$IMAGE" "$work/B/image"
 			echo "$stamp_b" >"$work/B/stamp"
 			progress "$series/$arch: B built in $(( $(date +%s) - t )) s"
 		fi
 		variants="A B"
 	fi
+	# The series' own new programs, from the patched tree; the same
+	# binaries then run on A and B.
+	if grep -q -e '--patched' "$H/initramfs.sh"; then
+		"$H/initramfs.sh" "$arch" "$series" "$tree" "$work/guest" --patched || exit 1
+	fi
 
+	# The kernel arguments are words, never globbed.
 	args="$(conf_get "$sdir/base.conf" KERNEL_ARGS) ${KERNEL_ARGS:-}"
+	set -f
+	# shellcheck disable=SC2086 # split into words on purpose, unglobbed
+	set -- $args
+	set +f
+	mkdir -p "$runroot/$series"
+	printf '== %s on %s: %s runs per kernel, race tests %s s, kernel args: %s\n' \
+		"$series" "$arch" "$runs" "$DURATION" "$*" >"$runroot/$series/header"
 	for v in $variants; do
 		i=1
 		while [ "$i" -le "$runs" ]; do
 			rd=$runroot/$series/$v/$i
-			line=$("$H/boot.sh" "$arch" "$work/$v/image" "$work/guest/initramfs.cpio" \
-				"$rd" "$sdir/signatures" $args)
+			if [ -n "$boot_sigs" ]; then
+				line=$("$H/boot.sh" "$arch" "$work/$v/image" "$work/guest/initramfs.cpio" \
+					"$rd" "$sdir/signatures" "$@") || exit 1
+			else
+				line=$("$H/boot.sh" "$arch" "$work/$v/image" "$work/guest/initramfs.cpio" \
+					"$rd" "$@") || exit 1
+			fi
 			progress "$series/$arch: $v run $i/$runs: $line"
 			i=$((i + 1))
 		done
 	done
-	mkdir -p "$runroot/$series"
-	printf '== %s on %s: %s runs per kernel, race tests %s s, kernel args: %s\n' \
-		"$series" "$arch" "$runs" "$DURATION" "${args# }" >"$runroot/$series/header"
 	echo
 	cat "$runroot/$series/header"
-	"$H/table.sh" "$runroot/$series" "$sdir/signatures" "$sdir/unrelated" || status=2
+	rc=0
+	"$H/table.sh" "$runroot/$series" "$sdir/signatures" "$sdir/unrelated" || rc=$?
 	echo
-	exec 9>&-
+	case $rc in
+	0 | 2 | 3) exit "$rc" ;;
+	*) exit 1 ;;
+	esac
+}
+
+# rank CODE: the severity of an exit code (1 > 2 > 3 > 0).
+rank() {
+	case $1 in
+	0) echo 0 ;;
+	3) echo 1 ;;
+	2) echo 2 ;;
+	*) echo 3 ;;
+	esac
+}
+
+status=0
+summary=
+for series in $names; do
+	rc=0
+	run_stage run_series "$series" || rc=$?
+	[ "$rc" -le 3 ] || rc=1
+	[ "$(rank "$rc")" -le "$(rank "$status")" ] || status=$rc
+	case $rc in
+	0) summary="$summary $series:PASS" ;;
+	2) summary="$summary $series:FAIL" ;;
+	3) summary="$summary $series:INCONCLUSIVE" ;;
+	*) summary="$summary $series:NOT-RUN" ;;
+	esac
+	# Results? Then this run is the latest one for make send.
+	if [ -n "$(find "$runroot" -name console.log 2>/dev/null | head -n 1)" ]; then
+		ln -sfn "$runroot" "$OUT/runs/latest-$arch"
+	fi
 done
-progress "done: runs in $runroot"
+if rmdir "$runroot" 2>/dev/null; then
+	progress "done:$summary (no boot ran, nothing recorded; exit $status)"
+else
+	progress "done:$summary (runs in $runroot; exit $status)"
+fi
 exit "$status"

@@ -22,10 +22,11 @@ fi
 [ $# -ge 1 ] || die "usage: fingerprint.sh [--print] SERIES_DIR [TREE]"
 sdir=$1
 tree=${2:-}
+patches=$(series_patches "$sdir") || exit 1
 
 # The first pre-image of each path, in series order: "BLOB PATH".
 fingerprint() {
-	series_patches "$sdir" | while read -r p; do cat "$p"; done | awk '
+	printf '%s\n' "$patches" | while read -r p; do [ -z "$p" ] || cat "$p"; done | awk '
 		/^diff --git a\// { path = $3; sub(/^a\//, "", path); next }
 		/^index [0-9a-f]+\.\.[0-9a-f]+/ {
 			split($2, ids, /\.\./)

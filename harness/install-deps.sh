@@ -3,13 +3,17 @@
 # install-deps.sh - install what racefix needs from Debian 12 (as root).
 #
 # Compilers and kernel build tools, QEMU for x86_64 and sparc64, the
-# sparc64 cross compiler, spin, coccinelle, quilt, b4, shellcheck, and
-# linux-source-6.12 (the tree the smoke boot uses where no pinned tree is
-# at hand). Installs only what is missing.
+# sparc64 cross compiler with its C library (libc6-dev-sparc64-cross is
+# only a Recommends of gcc-sparc64-linux-gnu, and Recommends are not
+# installed here: without it no static guest program links), spin,
+# coccinelle, quilt, b4, shellcheck, and linux-source-6.12 (the tree the
+# smoke boot uses where no pinned tree is at hand). Installs only what is
+# missing. harness/preflight.sh checks the result before every run.
 set -eu
 pkgs="make gcc libc6-dev git perl bc bison flex cpio xz-utils libelf-dev
-libssl-dev ccache quilt b4 qemu-system-x86 qemu-system-sparc
-gcc-sparc64-linux-gnu spin coccinelle shellcheck linux-source-6.12"
+libssl-dev ccache quilt patch procps util-linux b4 qemu-system-x86
+qemu-system-sparc gcc-sparc64-linux-gnu libc6-dev-sparc64-cross spin
+coccinelle shellcheck linux-source-6.12"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
