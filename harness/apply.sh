@@ -24,6 +24,10 @@ fi
 sdir=$(series_dir "$1")
 series=$(series_name "$1")
 tree=$2
+# Only racefix's own copy is ever patched.
+[ -n "$tree" ] && [ -d "$tree" ] &&
+	[ "$(cd -P -- "$tree" && pwd -P)" = "$(cd -P -- "$OUT/$series/src" 2>/dev/null && pwd -P)" ] ||
+	die "apply.sh patches only racefix's copy of the tree, $OUT/$series/src, not '$tree': run tree.sh $series first"
 log=$OUT/$series/apply.log
 patches=$(series_patches "$sdir")
 [ -n "$patches" ] || { progress "$series: the series is empty, nothing to apply"; exit 0; }
