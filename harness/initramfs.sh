@@ -13,14 +13,17 @@
 # harness/build-selftests.sh as the series' "selftests" list says.
 # tests/init.c becomes /init. The archives are written by the tree's
 # usr/gen_init_cpio: GUEST_DIR/initramfs.cpio (the "tests" manifest) and
-# GUEST_DIR/suite.cpio (the "suite" manifest, if the series has one).
+# GUEST_DIR/suite/initramfs.cpio (the "suite" manifest, if the series has
+# one). Next to each archive, root/etc/racefix/tests is the manifest in it
+# (this arch's lines), as boot.sh and the judge expect.
 #
 # Two calls, so that A and B run the same programs:
 #  - without --patched, while TREE is at the series' base: /init, the
 #    guest tests and the base tree's selftests (built once per tree, kept
 #    in GUEST_DIR/selftests-base). A selftest the base tree lacks (the
 #    series' own new one) is left for the second call
-#    (GUEST_DIR/selftests.pending), and no archive is written until then.
+#    (GUEST_DIR/selftests.pending), and an archive that runs it is not
+#    written until then.
 #  - with --patched, after the series is applied to TREE: only the pending
 #    programs, from the patched tree; then the archives.
 # A program that does not build statically (or is not for ARCH) is left
@@ -71,7 +74,7 @@ arch_lines() {
 # The guest's manifests: the race boot's, and the suite boot's if any.
 guest_manifests() {
 	echo "$root/etc/racefix/tests"
-	[ ! -f "$guest/suite.tests" ] || echo "$guest/suite.tests"
+	[ ! -f "$guest/suite/root/etc/racefix/tests" ] || echo "$guest/suite/root/etc/racefix/tests"
 }
 
 # paths MANIFEST...: the program path of every test line.
@@ -130,13 +133,16 @@ take() {
 
 if [ -z "$patched" ]; then
 	rm -rf "$root" "$guest/selftests.pending" "$guest/selftests.skipped" \
-		"$guest/suite.tests" "$guest/initramfs.cpio" "$guest/suite.cpio"
+		"$guest/suite" "$guest/initramfs.cpio"
 	mkdir -p "$root/bin" "$root/etc/racefix"
 	# shellcheck disable=SC2086 # cflags are words
 	$cc $cflags -o "$root/init" "$RACEFIX_ROOT/tests/init.c" ||
 		die "cannot build tests/init.c with $cc"
 	arch_lines "$manifest" "$root/etc/racefix/tests"
-	[ ! -e "$suite" ] || arch_lines "$suite" "$guest/suite.tests"
+	if [ -e "$suite" ]; then
+		mkdir -p "$guest/suite/root/etc/racefix"
+		arch_lines "$suite" "$guest/suite/root/etc/racefix/tests"
+	fi
 	: >"$guest/selftests.pending"
 	names=
 	# shellcheck disable=SC2046 # one word per manifest
@@ -217,15 +223,14 @@ cpio() {
 # An archive whose manifest runs a program that waits for the patched
 # tree is written by the --patched call.
 for m in $(guest_manifests); do
-	a=$guest/initramfs.cpio
-	[ "$m" = "$root/etc/racefix/tests" ] || a=$guest/suite.cpio
+	a=${m%/root/etc/racefix/tests}/initramfs.cpio
 	waits=
 	for p in $(paths "$m"); do
 		! grep -qxF -- "${p#/bin/selftests/}" "$guest/selftests.pending" || waits="$waits ${p#/bin/selftests/}"
 	done
 	if [ -n "$waits" ]; then
 		rm -f "$a"
-		progress "$(basename "$sdir")/$ARCH_NAME: ${a##*/} waits for the patched tree (initramfs.sh --patched), for the series' own selftests:$waits"
+		progress "$(basename "$sdir")/$ARCH_NAME: ${a#"$guest"/} waits for the patched tree (initramfs.sh --patched), for the series' own selftests:$waits"
 	else
 		cpio "$m" "$a"
 	fi

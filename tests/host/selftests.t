@@ -133,14 +133,14 @@ t $? "the base tree's programs are built static against its UAPI headers and vm_
 [ ! -e "$g/root/bin/selftests/broken" ] &&
 	grep -q 'selftest broken is left out.*this program does not build' "$tmp/base.out" &&
 	grep -q "^broken$(printf '\t').*this program does not build" "$g/selftests.skipped" &&
-	grep -q '^# racefix: not built: broken.*this program does not build' "$g/suite.tests" &&
-	! grep -q '^broken' "$g/suite.tests" &&
+	grep -q '^# racefix: not built: broken.*this program does not build' "$g/suite/root/etc/racefix/tests" &&
+	! grep -q '^broken' "$g/suite/root/etc/racefix/tests" &&
 	grep -q '^armonly.*not for x86_64.*sparc only' "$g/selftests.skipped" &&
-	grep -q '^extra' "$g/suite.tests"
+	grep -q '^extra' "$g/suite/root/etc/racefix/tests"
 t $? "a program that does not build (or is not for the arch) is left out, its reason printed and recorded"
 
-[ "$(cat "$g/selftests.pending")" = new ] && [ ! -e "$g/suite.cpio" ] &&
-	grep -q 'suite.cpio waits for the patched tree.*: new$' "$tmp/base.out" &&
+[ "$(cat "$g/selftests.pending")" = new ] && [ ! -e "$g/suite/initramfs.cpio" ] &&
+	grep -q 'suite/initramfs.cpio waits for the patched tree.*: new$' "$tmp/base.out" &&
 	grep -q "^file /bin/selftests/good " "$g/initramfs.cpio"
 t $? "a program the base lacks waits for the patched tree: only the archive that runs it is held back"
 
@@ -157,14 +157,14 @@ cache_base=$(ls -l --time-style=+%s.%N "$g/selftests-base/bin/good")
 "$H/initramfs.sh" x86_64 "$s" "$kp" "$g" --patched >"$tmp/patched.out" 2>&1
 rc=$?
 [ $rc -eq 0 ] && [ "$("$g/root/bin/selftests/new")" = patched-new ] &&
-	grep -q "^file /bin/selftests/new $g/root/bin/selftests/new " "$g/suite.cpio" &&
-	grep -q "^file /etc/racefix/tests $g/suite.tests " "$g/suite.cpio" &&
+	grep -q "^file /bin/selftests/new $g/root/bin/selftests/new " "$g/suite/initramfs.cpio" &&
+	grep -q "^file /etc/racefix/tests $g/suite/root/etc/racefix/tests " "$g/suite/initramfs.cpio" &&
 	grep -q "^file /bin/selftests/good " "$g/initramfs.cpio" &&
 	! grep -q "selftests/new" "$g/initramfs.cpio"
 t $? "--patched builds the series' own program from the patched tree and writes the archives"
 
 [ "$(cd "$g/root/bin/selftests" && ls -l --time-style=+%s.%N good extra && cksum good extra)" = "$sum_base" ] &&
-	grep -q "^file /bin/selftests/good $g/root/bin/selftests/good " "$g/suite.cpio" &&
+	grep -q "^file /bin/selftests/good $g/root/bin/selftests/good " "$g/suite/initramfs.cpio" &&
 	[ "$(wc -l <"$HEADERS_RUNS")" -eq 1 ]
 t $? "--patched leaves the base programs as they were (the same binaries for A and B)"
 
