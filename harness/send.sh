@@ -4,16 +4,21 @@
 #
 # usage: send.sh SERIES
 #
-# Makes a b4 branch in the harness's own worktree of the series' tree
-# (never the user's checkout), puts the series and its cover letter
+# Makes a b4 branch in the harness's own git repository of the series'
+# tree (never the user's checkout; made once and reused for as long as
+# the base tree is the same), puts the series and its cover letter
 # (patches/SERIES/cover-letter.txt: subject line, blank line, body) on
-# it, fills To/Cc from the base tree's get_maintainer.pl with racefix's
-# MAINTAINERS.snippet, and then, by default, writes the exact messages
-# to $OUT/send/SERIES/ (b4 send -o) and prints the recipients.
+# it, fills To/Cc from racefix's MAINTAINERS.snippet and the base tree's
+# get_maintainer.pl (the snippet's address wins where they differ:
+# people move), and then, by default, writes the exact messages to
+# $OUT/send/SERIES/messages/ (b4 send -o) and prints the recipients.
 #   SEND=reflect   mail the series to yourself only (b4 send --reflect)
 #   SEND=yes       mail it to the lists (b4 send)
-# Every patch must carry the sender's Signed-off-by (git config
-# user.name and user.email).
+# The patches in patches/ name no author: each is stamped with the
+# sender's git identity (git config user.name and user.email) as From:
+# and Signed-off-by: (harness/stamp.sh); without an identity it refuses.
+# In the cover letter, @RESULTS@ becomes the statistics lines of the last
+# make boot-test of each arch of the series (the judge's summary.txt).
 set -eu
 RACEFIX_ROOT=${RACEFIX_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 export RACEFIX_ROOT
@@ -36,51 +41,86 @@ esac
 name=$(git -C "$RACEFIX_ROOT" config user.name || true)
 email=$(git -C "$RACEFIX_ROOT" config user.email || true)
 [ -n "$name" ] && [ -n "$email" ] ||
-	die "no git identity: set 'git config --global user.name' and user.email; b4 sends as that identity"
-for p in $patches; do
-	grep -qxF "Signed-off-by: $name <$email>" "$p" ||
-		die "${p##*/} lacks your Signed-off-by ($name <$email>): add the line 'Signed-off-by: $name <$email>' after the other trailers (or git am the series, run 'git rebase --signoff $(conf_get "$sdir/base.conf" BASE_TAG)' and export it again with git format-patch --full-index)"
-done
+	die "no git identity to send as: set 'git config --global user.name' and user.email; they become the patches' From: and Signed-off-by:"
 
 lock_series "$series"
 tree=$("$H/tree.sh" "$series")
 work=$OUT/send/$series
 rm -rf "$work"
 mkdir -p "$work"
+# shellcheck disable=SC2086 # one word per patch file
+stamped=$(GIT_AUTHOR_NAME=$name GIT_AUTHOR_EMAIL=$email \
+	"$H/stamp.sh" "$work/stamped" $patches)
 
-# A git repository of the tree for b4: the private copy's own history
-# when it has one (a worktree of it), else a one-commit repository.
+# A git repository of the tree for b4, kept in $OUT/send/ and reused for
+# as long as the base tree is the same: a worktree of the private copy
+# when that has history, else a one-commit repository of it.
 if [ -s "$OUT/$series/base-commit" ]; then
 	base=$(cat "$OUT/$series/base-commit")
+	repo=$OUT/send/.worktree-$series
 	git -C "$tree" worktree prune
-	git -C "$tree" branch -D "b4/racefix-$series" >/dev/null 2>&1 || true
-	git -C "$tree" worktree add -q --detach "$work/tree" "$base"
-	repo=$work/tree
+	if ! git -C "$repo" rev-parse -q --verify "$base^{commit}" >/dev/null 2>&1; then
+		rm -rf "$repo"
+		git -C "$tree" worktree add -q --detach "$repo" "$base"
+	fi
 else
-	progress "$series: the tree is a plain directory: making a git repository for b4 (once)"
-	repo=$work/tree
-	mkdir -p "$repo"
-	(cd "$tree" && tar -cf - --exclude=./.pc .) | (cd "$repo" && tar -xf -)
-	git -C "$repo" init -q
-	# No background gc: it would repack the whole tree after the commit.
-	git -C "$repo" config gc.auto 0
-	git -C "$repo" add -A
-	git -C "$repo" -c user.name="$name" -c user.email="$email" commit -qm \
-		"Linux $(conf_get "$sdir/base.conf" BASE_VERSION)"
-	base=$(git -C "$repo" rev-parse HEAD)
+	repo=$OUT/send/.repo-$series
+	base_id=$(cat "$OUT/$series/origin" "$OUT/$series/origin.sig" 2>/dev/null || true)
+	if [ -n "$base_id" ] &&
+	   [ "$(cat "$repo/.git/racefix-base" 2>/dev/null || true)" = "$base_id" ] &&
+	   base=$(git -C "$repo" rev-parse -q --verify "refs/tags/racefix-base^{commit}"); then
+		progress "$series: reusing the git repository of the base tree ($repo)"
+	else
+		progress "$series: the tree is a plain directory: making a git repository of it for b4 (once per base tree)"
+		rm -rf "$repo"
+		mkdir -p "$repo"
+		(cd "$tree" && tar -cf - --exclude=./.pc .) | (cd "$repo" && tar -xf -)
+		git -C "$repo" init -q
+		# No background gc: it would repack the whole tree after the commit.
+		git -C "$repo" config gc.auto 0
+		git -C "$repo" add -A
+		git -C "$repo" -c user.name="$name" -c user.email="$email" commit -qm \
+			"Linux $(conf_get "$sdir/base.conf" BASE_VERSION)"
+		git -C "$repo" tag racefix-base
+		base=$(git -C "$repo" rev-parse HEAD)
+		printf '%s\n' "$base_id" >"$repo/.git/racefix-base"
+	fi
 fi
+# Back to the base, on a branch (b4 prep wants one), with no b4 branch
+# left from an earlier run.
+git -C "$repo" checkout -q -f -B "racefix-send-$series" "$base"
+git -C "$repo" clean -qfdx
+git -C "$repo" branch -D "b4/racefix-$series" >/dev/null 2>&1 || true
 
-# Recipients: the tree's get_maintainer.pl, then racefix's snippet.
+# Recipients: everyone racefix's snippet names, with its addresses, then
+# anyone the tree's get_maintainer.pl names whom the snippet does not (a
+# person by name, a list by address): where the two differ, the snippet's
+# current address wins over the pinned tree's.
 recipients() {
+	rsrc=$1
+	shift
 	# shellcheck disable=SC2086
-	maintainers "$tree" "$@" $patches
+	maintainers "$tree" "$@" $patches | awk -v src="$rsrc" '
+		NF {
+			key = $0
+			if (match(key, /<[^>]*>/) && RSTART > 1)
+				key = substr(key, 1, RSTART - 1)
+			gsub(/["[:space:]]/, "", key)
+			print src "\t" tolower(key) "\t" $0
+		}'
 }
-{ recipients; recipients --mpath "$RACEFIX_ROOT/MAINTAINERS.snippet"; } |
-	awk 'NF && !seen[$0]++' >"$work/recipients"
+pick() {
+	awk -F '\t' '
+		$1 == "snippet" { named[$2] = 1 }
+		$1 == "tree" && ($2 in named) { next }
+		!seen[$3]++ { print $3 }'
+}
+snippet=$RACEFIX_ROOT/MAINTAINERS.snippet
+{ recipients snippet --mpath "$snippet"; recipients tree; } | pick >"$work/recipients"
 # Maintainers go in To, everything else (reviewers, lists) in Cc, as
 # b4 --auto-to-cc does.
-{ recipients --no-r --no-l; recipients --mpath "$RACEFIX_ROOT/MAINTAINERS.snippet" --no-r --no-l; } |
-	awk 'NF && !seen[$0]++' >"$work/to"
+{ recipients snippet --mpath "$snippet" --no-r --no-l; recipients tree --no-r --no-l; } |
+	pick | grep -xFf "$work/recipients" >"$work/to" || true
 grep -vxFf "$work/to" "$work/recipients" >"$work/cc" || true
 
 cd "$repo"
@@ -89,22 +129,27 @@ git config user.email "$email"
 b4 prep -n "racefix-$series" -f "$base" >"$work/b4.log" 2>&1 ||
 	{ cat "$work/b4.log" >&2; die "b4 prep failed"; }
 # shellcheck disable=SC2086
-git am -q $patches || die "the series does not apply in $repo"
+git am -q $stamped || die "the series does not apply in $repo"
 
 # The cover letter, with its recipients as trailers, through b4's editor.
-# @RESULTS@ becomes the verdict tables of the last boot-test runs; b4
-# writes base-commit: itself, from the branch's fork point.
+# @RESULTS@ becomes the statistics of the last boot-test run of each arch
+# (the judge's lines with boot counts, bound and p-value, the half-done
+# moves, the verdict); b4 writes base-commit: itself, from the branch's
+# fork point.
 results() {
 	found=
 	for a in $(series_arches "$sdir"); do
 		f=$OUT/runs/latest-$a/$series/summary.txt
 		[ -r "$f" ] || continue
 		found=1
-		printf '%s, %s:\n\n' "$a" "$(sed -n 's/^== .* on [^:]*: //p' "$OUT/runs/latest-$a/$series/header" 2>/dev/null || echo "last run")"
-		sed 's/^/  /' "$f"
-		echo
+		printf '  %s, %s:\n' "$a" "$(sed -n 's/^== .* on [^:]*: //p' "$OUT/runs/latest-$a/$series/header" 2>/dev/null || echo "last run")"
+		grep -E ' p = |half_done|VERDICT' "$f" | sed 's/^/    /' || true
 	done
-	[ -n "$found" ] || echo "  (no boot-test run is recorded in $OUT: run make boot-test first)"
+	if [ -z "$found" ]; then
+		[ "${SEND:-}" != yes ] ||
+			die "no boot-test result in $OUT for the cover letter's @RESULTS@: run make boot-test first"
+		echo "  (no boot-test run is recorded in $OUT: run make boot-test first)"
+	fi
 }
 {
 	while IFS= read -r line; do
