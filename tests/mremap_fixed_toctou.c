@@ -28,7 +28,16 @@
  *    A move that lost either is "half done".  After every call it rebuilds
  *    the source and the target, so one run measures many events.
  *
- * The two threads are pinned to different CPUs when there are two.  It
+ * The two threads are pinned to different CPUs when there are two.  With
+ * one CPU (or -u) the window can only open when the writer loses the CPU
+ * while it holds the mmap lock, before it adds mappings: on a kernel
+ * without preemption that is a cond_resched() in a long mprotect().  The
+ * writer then changes the protection of a large, populated VMA and the
+ * head of the VMA after it in one call (a split of each, with the page
+ * table walk in between), and map_count is held one lower, so that the
+ * one mapping added before the walk still lets the early check pass.  A
+ * shrinking move can be half done that way, a plain one cannot (the second
+ * split alone is not enough).  It
  * fails when any move was half done, when a call fails with anything but
  * ENOMEM, when a successful move lost data, or when nothing ran.  Metric:
  * "half_done_moves N".
@@ -36,7 +45,7 @@
  * Options: -d SECONDS (default 10), -k K writer splits per burst, -f fill
  * up to the current vm.max_map_count instead of lowering it (for a shared
  * machine: nothing global is changed), -a N / -r N busy-wait iterations of
- * the writer with its mappings added / removed.
+ * the writer with its mappings added / removed, -u the one-CPU writer.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -59,6 +68,8 @@
 /* Fill mode: at most this many fillers (vm.max_map_count default 65530). */
 #define FILL_MAX	(1 << 20)
 #define MAX_SPLITS	8
+/* One-CPU writer: a populated VMA big enough for several page tables. */
+#define UP_BIG_BYTES	(32L << 20)
 
 /* Layout, in pages, between PROT_NONE guards: |none|src 0-3|none|dst 0-2|none| */
 #define REGION_PAGES	11
@@ -73,6 +84,8 @@ static const char *const kind_name[NKINDS] = { "fixed", "fixed_shrink" };
 static long page;
 static long saved_max = -1;
 static int fill_mode;
+static int uniproc;
+static char *wbig;
 static int splits = 2;
 static long spin_added = 2000, spin_removed = 2000;
 
@@ -247,7 +260,8 @@ static void note_bad(int err, const char *what)
 
 /*
  * Try one move and judge what it left behind.  Returns 1 if it moved,
- * 0 on ENOMEM, -1 on anything else.
+ * 0 on ENOMEM with nothing changed, 2 on ENOMEM half done, -1 on
+ * anything else.
  */
 static int try_move(enum kind k)
 {
@@ -285,7 +299,7 @@ static int try_move(enum kind k)
 	if (!has_tag(src + page, tag('s', 1)))
 		lost = 1;
 	c->half_done += lost;
-	return 0;
+	return lost ? 2 : 0;
 }
 
 /* The writer's area: 2 * MAX_SPLITS + 1 read-write pages, one VMA. */
@@ -318,6 +332,19 @@ static void *writer(void *arg)
 	pin(1);
 	while (!go && !stop)
 		sched_yield();
+	while (uniproc && !stop) {
+		/*
+		 * Split the big VMA (+1), walk its page tables (where a
+		 * cond_resched() may give the CPU to the mover), split the
+		 * small one (+1); then undo it all.
+		 */
+		writer_op(mprotect(wbig + page, UP_BIG_BYTES, PROT_READ));
+		spin(spin_added);
+		writer_op(mprotect(wbig + page, UP_BIG_BYTES,
+				   PROT_READ | PROT_WRITE));
+		writer_bursts++;
+		spin(spin_removed);
+	}
 	while (!stop) {
 		/* Add 2 * splits mappings, one mprotect() split at a time. */
 		for (i = 0; i < splits; i++)
@@ -396,9 +423,9 @@ int main(int argc, char **argv)
 	long limit, room, base;
 	pthread_t wt;
 	double t0, end;
-	int c, duration = 10, k, i, ncpu;
+	int c, duration = 10, k, i, ncpu, ret;
 
-	while ((c = getopt(argc, argv, "d:k:fa:r:")) != -1) {
+	while ((c = getopt(argc, argv, "d:k:fa:r:u")) != -1) {
 		switch (c) {
 		case 'd':
 			duration = atoi(optarg);
@@ -415,8 +442,11 @@ int main(int argc, char **argv)
 		case 'r':
 			spin_removed = atol(optarg);
 			break;
+		case 'u':
+			uniproc = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-d S] [-k K] [-f] [-a N] [-r N]\n",
+			fprintf(stderr, "usage: %s [-d S] [-k K] [-f] [-a N] [-r N] [-u]\n",
 				argv[0]);
 			return KTAP_FAIL;
 		}
@@ -428,6 +458,8 @@ int main(int argc, char **argv)
 
 	page = sysconf(_SC_PAGESIZE);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (ncpu < 2)
+		uniproc = 1;
 	saved_max = read_long(MAX_MAP_COUNT);
 	if (saved_max <= 0)
 		ktap_exit_skip("cannot read %s", MAX_MAP_COUNT);
@@ -437,10 +469,11 @@ int main(int argc, char **argv)
 	atexit(restore_max);
 
 	ktap_start(fill_mode ? 4 : 5);
-	ktap_diag("page size %ld, %d CPUs, vm.max_map_count %ld, %s, writer adds %d mappings per burst",
+	ktap_diag("page size %ld, %d CPUs, vm.max_map_count %ld, %s, writer adds %d mappings per burst%s",
 		  page, ncpu, saved_max,
 		  fill_mode ? "filling up to the limit" : "lowering the limit",
-		  2 * splits);
+		  uniproc ? 2 : 2 * splits,
+		  uniproc ? " around a page table walk (one-CPU mode)" : "");
 
 	/* Everything that maps memory happens before the fill. */
 	fillers = calloc(FILL_MAX, sizeof(*fillers));
@@ -450,6 +483,21 @@ int main(int argc, char **argv)
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (!fillers || region == MAP_FAILED || warea == MAP_FAILED)
 		ktap_bail("setup mmap");
+	if (uniproc) {
+		/*
+		 * |big, populated VMA|small VMA|: MAP_NORESERVE on the small
+		 * one keeps the two from merging.
+		 */
+		wbig = mmap(NULL, UP_BIG_BYTES + 2 * page,
+			    PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (wbig == MAP_FAILED ||
+		    mmap(wbig + UP_BIG_BYTES, 2 * page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+			 -1, 0) == MAP_FAILED)
+			ktap_bail("map the writer's area");
+		memset(wbig, 1, UP_BIG_BYTES + 2 * page);
+	}
 	memset(warea, 1, (2 * MAX_SPLITS + 1) * page);
 	src = region + SRC_OFF * page;
 	dst = region + DST_OFF * page;
@@ -473,8 +521,15 @@ int main(int argc, char **argv)
 	room = -1;
 	if (!fill())
 		room = calibrate(limit);
+	/* One CPU: one slot less, for the mapping added before the walk. */
+	if (room >= 0 && uniproc) {
+		unfill(nfill - 1);
+		room++;
+	}
 	ktap_diag("limit %ld, %ld fillers; both moves pass alone with %ld free slots: held there",
-		  limit, nfill, room);
+		  limit, nfill, room - uniproc);
+	if (uniproc)
+		ktap_diag("one-CPU mode: held one lower, at %ld free slots", room);
 	ktap_result(room >= 0, "hold_map_count_at_the_limit");
 	if (room < 0) {
 		stop = 1;
@@ -492,9 +547,11 @@ int main(int argc, char **argv)
 	while (now() < end) {
 		for (c = 0; c < 64; c++) {
 			k = i++ & 1;
-			if (try_move(k) < 0)
+			ret = try_move(k);
+			if (ret < 0)
 				break;
-			if (rebuild()) {
+			/* ENOMEM that changed nothing needs no rebuild. */
+			if (ret && rebuild()) {
 				note_bad(errno, "rebuild");
 				break;
 			}
