@@ -68,6 +68,8 @@ out_init
 host_tools
 # shellcheck disable=SC2086 # names are checked series names
 "$H/preflight.sh" "$arch" $names || exit 1
+# shellcheck disable=SC2086
+[ -z "${CANDIDATES:-}" ] || "$H/variants.sh" --check $names || exit 1
 runs=${RUNS:-1}
 DURATION=${DURATION:-10}
 export DURATION
@@ -179,6 +181,10 @@ run_series() {
 			i=$((i + 1))
 		done
 	done
+	# Candidate fixes, C1..Cn (CANDIDATES): harness/variants.sh.
+	if [ -n "${CANDIDATES:-}" ]; then
+		"$H/variants.sh" "$arch" "$series" "$runroot/$series" "$work/guest/initramfs.cpio" "$@" || exit 1
+	fi
 	echo
 	cat "$runroot/$series/header"
 	rc=0
