@@ -304,6 +304,11 @@ prepare() {
 	if ! git -C "$wt" reset -q --hard racefix-base || ! git -C "$wt" clean -fdqx; then
 		die "cannot reset the worktree $wt to the base: remove $slot and run again"
 	fi
+	# The snapshot is the series' base (the blobs the series expects).
+	if ! "$H/fingerprint.sh" "$sdir" "$wt" >/dev/null; then
+		rm -rf -- "$snap"
+		die "the base snapshot in $snap is not the series' base (above); it was removed: run again"
+	fi
 	# Authorless patches get one for this private worktree only.
 	rm -rf -- "$slot/stamped"
 	# shellcheck disable=SC2086 # one word per patch file
