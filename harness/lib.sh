@@ -352,6 +352,16 @@ descendants() {
 # stage scripts): stopped first so that none can start another, then
 # terminated, and killed if one is still there a moment later.
 kill_descendants() {
+	# Some of the processes may be gone already: that is not an error.
+	case $- in
+	*e*) set +e; kd_e=1 ;;
+	*) kd_e= ;;
+	esac
+	kd_do "$1"
+	[ -z "$kd_e" ] || set -e
+	return 0
+}
+kd_do() {
 	kd=$(descendants "$1")
 	[ -n "$kd" ] || return 0
 	# shellcheck disable=SC2086 # one word per pid
@@ -364,7 +374,11 @@ kill_descendants() {
 	while [ "$i" -lt 20 ]; do
 		left=
 		for p in $kd; do
-			kill -0 "$p" 2>/dev/null && left="$left $p"
+			# A zombie has ended: only its parent's wait is missing.
+			case $(ps -o stat= -p "$p" 2>/dev/null) in
+			'' | Z*) ;;
+			*) left="$left $p" ;;
+			esac
 		done
 		[ -n "$left" ] || return 0
 		sleep 0.1
@@ -387,6 +401,7 @@ trap_signals() {
 
 on_signal() {
 	trap '' HUP INT TERM
+	set +e
 	kill_descendants $$
 	printf 'racefix: interrupted by SIG%s: %s stopped, every child process ended, its locks released\n' \
 		"$1" "$RACEFIX_WHAT" >&2
