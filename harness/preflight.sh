@@ -106,7 +106,7 @@ fi
 tool "$QEMU" "$QEMU_PKG"
 
 # The series.
-[ -x "$TOOLS/judge" ] || [ ! -r "$RACEFIX_ROOT/harness/tools/judge.c" ] || host_tools
+host_tools
 selection=
 set -f
 for a in ${KERNEL_ARGS:-}; do

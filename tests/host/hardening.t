@@ -178,7 +178,7 @@ for sig in TERM HUP INT; do
 	rm -f "$OUT"/ok/x86_64/A/stamp "$tmp/building"
 	# A background job of a script starts with SIGINT ignored, as a shell
 	# would leave it: put it back, as for a command in a terminal.
-	FAKE_BUILD=sleep perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' \
+	FAKE_BUILD='sleep' perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' \
 		"$ROOT/harness/boot-test.sh" x86_64 ok >"$tmp/sig.out" 2>&1 &
 	pid=$!
 	i=0
@@ -197,7 +197,7 @@ for sig in TERM HUP INT; do
 	t $? "SIG$sig during the build: every process ends, the lock is free, 'interrupted', exit $want # rc $rc, $(left) left" "$(cat "$tmp/sig.out")"
 done
 rm -f "$tmp/booting"
-FAKE_QEMU=sleep "$ROOT/harness/boot-test.sh" x86_64 ok >"$tmp/sig.out" 2>&1 &
+FAKE_QEMU='sleep' "$ROOT/harness/boot-test.sh" x86_64 ok >"$tmp/sig.out" 2>&1 &
 pid=$!
 i=0
 while [ ! -e "$tmp/booting" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
@@ -209,7 +209,7 @@ sleep 0.3
 t $? "SIGTERM during a boot: QEMU and qemu-run end, the lock is free # rc $rc" "$(cat "$tmp/sig.out")"
 # make itself: SIGTERM reaches boot-test.sh, which ends everything.
 rm -f "$OUT"/ok/x86_64/A/stamp "$tmp/building"
-(cd "$ROOT" && FAKE_BUILD=sleep exec make -s boot-test SERIES=ok) >"$tmp/sig.out" 2>&1 &
+(cd "$ROOT" && FAKE_BUILD='sleep' exec make -s boot-test SERIES=ok) >"$tmp/sig.out" 2>&1 &
 pid=$!
 i=0
 while [ ! -e "$tmp/building" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
