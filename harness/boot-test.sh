@@ -188,7 +188,7 @@ run_series() {
 	echo
 	cat "$runroot/$series/header"
 	rc=0
-	"$H/table.sh" "$runroot/$series" "$sdir/signatures" "$sdir/unrelated" || rc=$?
+	"$TOOLS/judge" -m "$work/guest/root/etc/racefix/tests" -d "$sdir" "$runroot/$series" || rc=$?
 	echo
 	case $rc in
 	0 | 2 | 3) exit "$rc" ;;

@@ -56,19 +56,18 @@ cflags="-static -O2 -Wall -Wextra -pthread -I$RACEFIX_ROOT/tests"
 root=$guest/root
 tab=$(printf '\t')
 
+# Every manifest line is checked (tests/manifest.h, as /init reads it)
+# before anything is built: a bad line names FILE:LINE.
+host_tools
+"$TOOLS/manifest" check "$manifest" ||
+	die "the guest manifest $manifest is invalid (above): fix the line it names"
+[ ! -e "$suite" ] || "$TOOLS/manifest" check "$suite" ||
+	die "the suite manifest $suite is invalid (above): fix the line it names"
+
 # arch_lines MANIFEST OUTPUT: this arch's lines, without the arch filters.
 arch_lines() {
-	awk -v arch="$ARCH_NAME" '
-		/^[[:space:]]*(#|$)/ { print; next }
-		{
-			n = index($1, "@")
-			if (n) {
-				if (index("," substr($1, n + 1) ",", "," arch ",") == 0)
-					next
-				sub(/@[^[:space:]]*/, "")
-			}
-			print
-		}' "$1" >"$2"
+	"$TOOLS/manifest" filter "$1" "$ARCH_NAME" >"$2" ||
+		die "cannot filter $1 for $ARCH_NAME (above): fix the line it names"
 }
 
 # The guest's manifests: the race boot's, and the suite boot's if any.

@@ -3,12 +3,16 @@
  * init - the racefix guest's /init.
  *
  * Mounts proc, sysfs, devtmpfs, debugfs and a tmpfs on /tmp, runs the
- * tests listed in /etc/racefix/tests (one per line: NAME TIMEOUT_S PATH
- * [ARG...]; TIMEOUT_S may be "[K]D+N", K times the run time plus N
- * seconds, and an argument @DURATION@ becomes the run time), each in its
- * own process group with a time limit, prints the results as KTAP
- * on the console with each test's own output nested under it, then
- * prints the sentinel line and powers the machine off.
+ * tests listed in /etc/racefix/tests (tests/manifest.h: one per line,
+ * NAME TIMEOUT PATH [ARG...]; TIMEOUT may be "[K]D+N", K times the run
+ * time plus N seconds, and an argument @DURATION@ becomes the run time),
+ * each in its own process group with a time limit, prints the results as
+ * KTAP on the console with each test's own output nested under it, then
+ * prints the sentinel line and powers the machine off (tests/protocol.h).
+ *
+ * A manifest line it cannot use, or a racefix_tests= name the manifest
+ * lacks, is a "not ok" result of its own ("bad manifest line: FILE:LINE:
+ * reason"): the plan never shrinks silently.
  *
  * Kernel parameters (unknown key=value parameters reach /init as
  * environment variables):
@@ -34,23 +38,18 @@
 #include <sys/personality.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
-#define MANIFEST	"/etc/racefix/tests"
-#define SENTINEL	"racefix-init: done"
-#define MAX_TESTS	32
-#define MAX_ARGS	16
+#include "manifest.h"
+#include "protocol.h"
 
-struct test {
-	char name[64];
-	int timeout;
-	char *argv[MAX_ARGS + 1];
-};
-
-static struct test tests[MAX_TESTS];
+static struct manifest man;
+/* The tests to run, in manifest order. */
+static struct manifest_test *tests[MANIFEST_MAX_TESTS];
 static int ntests;
 
 static void kmsg(const char *fmt, ...)
@@ -107,73 +106,64 @@ static void power_off(void)
 		pause();
 }
 
-static int selected(const char *name, const char *only)
+/*
+ * Read the manifest with the host's parser. Nothing is dropped silently:
+ * each bad line, and each name racefix_tests= gives that the manifest
+ * lacks, becomes a "not ok" result of its own (printed by report_bad()),
+ * so the plan shows it and the host's judge sees it.
+ */
+static void read_manifest(const char *only)
 {
-	size_t len = strlen(name);
-	const char *p = only;
+	struct utsname u;
+	const char *arch = NULL;
+	FILE *f = fopen(RACEFIX_MANIFEST, "r");
+	int i;
 
-	if (!only || !*only)
-		return 1;
-	while ((p = strstr(p, name))) {
-		if ((p == only || p[-1] == ',') &&
-		    (p[len] == ',' || p[len] == '\0'))
-			return 1;
-		p += len;
-	}
-	return 0;
-}
-
-/* "120" -> 120; "D+30" -> duration + 30; "2D+30" -> 2 * duration + 30 */
-static int timeout_of(const char *tok, int duration)
-{
-	char *d = strchr(tok, 'D');
-	int k = 1;
-
-	if (!d)
-		return atoi(tok);
-	if (d != tok)
-		k = atoi(tok);
-	return k * duration + (d[1] == '+' ? atoi(d + 2) : 0);
-}
-
-static void read_manifest(const char *only, const char *duration)
-{
-	char line[512];
-	FILE *f = fopen(MANIFEST, "r");
-
-	if (!f) {
-		printf("# racefix-init: cannot open %s: %s\n", MANIFEST,
-		       strerror(errno));
+	manifest_init(&man);
+	if (!f)
 		return;
-	}
-	while (fgets(line, sizeof(line), f) && ntests < MAX_TESTS) {
-		struct test *t = &tests[ntests];
-		char *tok, *save = NULL;
-		int argc = 0;
-
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		tok = strtok_r(line, " \t\n", &save);
-		if (!tok || !selected(tok, only))
-			continue;
-		snprintf(t->name, sizeof(t->name), "%s", tok);
-		/* TIMEOUT_S is seconds, or "[K]D+N": K times the duration plus N. */
-		tok = strtok_r(NULL, " \t\n", &save);
-		t->timeout = tok ? timeout_of(tok, atoi(duration)) : 0;
-		while ((tok = strtok_r(NULL, " \t\n", &save)) &&
-		       argc < MAX_ARGS) {
-			if (!strcmp(tok, "@DURATION@"))
-				tok = (char *)duration;
-			t->argv[argc++] = strdup(tok);
-		}
-		t->argv[argc] = NULL;
-		if (argc && t->timeout > 0)
-			ntests++;
-		else
-			printf("# racefix-init: bad manifest line for %s\n",
-			       t->name);
-	}
+	/* racefix's arch names are the guest's uname -m. */
+	if (!uname(&u))
+		arch = u.machine;
+	manifest_read(&man, f, arch);
 	fclose(f);
+	for (i = 0; i < man.ntests; i++)
+		if (manifest_selected(only, man.tests[i].name))
+			tests[ntests++] = &man.tests[i];
+}
+
+static int nunknown;
+static char unknown[MANIFEST_MAX_TESTS][MANIFEST_NAME_MAX];
+
+static void note_unknown(const char *name, void *arg)
+{
+	(void)arg;
+	if (nunknown < MANIFEST_MAX_TESTS)
+		snprintf(unknown[nunknown++], MANIFEST_NAME_MAX, "%s", name);
+}
+
+/* The bad manifest lines and unknown names, as results 1..N. */
+static int report_bad(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < man.nerrors && i < MANIFEST_MAX_ERRORS; i++) {
+		struct manifest_error *e = &man.errors[i];
+
+		if (e->name[0])
+			printf("not ok %d %s # %s%s:%d: %s\n", ++n, e->name,
+			       RACEFIX_BAD_LINE, RACEFIX_MANIFEST, e->line,
+			       e->msg);
+		else
+			printf("not ok %d manifest-line-%d # %s%s:%d: %s\n",
+			       ++n, e->line, RACEFIX_BAD_LINE,
+			       RACEFIX_MANIFEST, e->line, e->msg);
+	}
+	for (i = 0; i < nunknown; i++)
+		printf("not ok %d %s # %s names '%s', which is not a test of %s\n",
+		       ++n, unknown[i][0] ? unknown[i] : "(empty)",
+		       RACEFIX_ARG_TESTS, unknown[i], RACEFIX_MANIFEST);
+	return n;
 }
 
 /*
@@ -208,19 +198,25 @@ static void relay(int fd, char *part, size_t *plen, size_t cap)
 	}
 }
 
-static int run_test(struct test *t, int number)
+static int run_test(struct manifest_test *t, int number, char *duration)
 {
 	struct timespec t0, t1;
 	char part[1024];
 	size_t plen = 0;
 	int pipefd[2], status = 0, timed_out = 0, done = 0;
 	long long elapsed_ms;
+	char *argv[MANIFEST_MAX_ARGS + 1];
+	int timeout = (int)manifest_limit(t, atoi(duration));
 	pid_t pid;
 
-	if (pipe2(pipefd, O_CLOEXEC))
-		return -1;
+	manifest_argv(t, duration, argv);
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		printf("not ok %d %s # ERROR pipe: %s\n", number, t->name,
+		       strerror(errno));
+		return 1;
+	}
 	nested_failures = 0;
-	kmsg("racefix: start %s\n", t->name);
+	kmsg(RACEFIX_START "%s\n", t->name);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pid = fork();
 	if (pid == 0) {
@@ -236,8 +232,8 @@ static int run_test(struct test *t, int number)
 		 */
 		if (personality(PER_LINUX | ADDR_NO_RANDOMIZE) < 0)
 			printf("# racefix-init: personality: %s\n", strerror(errno));
-		execv(t->argv[0], t->argv);
-		printf("Bail out! cannot run %s: %s\n", t->argv[0],
+		execv(argv[0], argv);
+		printf(KTAP_BAIL_OUT " cannot run %s: %s\n", argv[0],
 		       strerror(errno));
 		_exit(1);
 	}
@@ -248,7 +244,7 @@ static int run_test(struct test *t, int number)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		elapsed_ms = (t1.tv_sec - t0.tv_sec) * 1000LL +
 			     (t1.tv_nsec - t0.tv_nsec) / 1000000;
-		if (elapsed_ms >= t->timeout * 1000LL) {
+		if (elapsed_ms >= timeout * 1000LL) {
 			timed_out = 1;
 			kill(-pid, SIGKILL);
 			break;
@@ -264,11 +260,11 @@ static int run_test(struct test *t, int number)
 	/* Reap the test and anything it left behind in its group. */
 	kill(-pid, SIGKILL);
 	waitpid(pid, &status, 0);
-	kmsg("racefix: end %s\n", t->name);
+	kmsg(RACEFIX_END "%s\n", t->name);
 
 	if (timed_out) {
 		printf("not ok %d %s # TIMEOUT after %d s\n", number, t->name,
-		       t->timeout);
+		       timeout);
 		return 1;
 	}
 	if (WIFSIGNALED(status)) {
@@ -277,7 +273,7 @@ static int run_test(struct test *t, int number)
 		return 1;
 	}
 	switch (WEXITSTATUS(status)) {
-	case 0:
+	case KSFT_EXIT_PASS:
 		if (nested_failures) {
 			printf("not ok %d %s # exit code 0 but %d cases failed\n",
 			       number, t->name, nested_failures);
@@ -285,7 +281,7 @@ static int run_test(struct test *t, int number)
 		}
 		printf("ok %d %s\n", number, t->name);
 		return 0;
-	case 4:
+	case KSFT_EXIT_SKIP:
 		printf("ok %d %s # SKIP\n", number, t->name);
 		return 0;
 	default:
@@ -309,9 +305,10 @@ static void print_kcsan_counters(void)
 
 int main(void)
 {
-	const char *only = getenv("racefix_tests");
-	const char *duration = getenv("racefix_duration");
-	int i, failed = 0;
+	static char default_duration[] = "10";
+	const char *only = getenv(RACEFIX_ARG_TESTS);
+	char *duration = getenv(RACEFIX_ARG_DURATION);
+	int i, failed = 0, bad, have_manifest;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (getpid() != 1) {
@@ -331,17 +328,25 @@ int main(void)
 	write_file("/proc/sys/vm/overcommit_memory", "1");
 
 	if (!duration || atoi(duration) <= 0)
-		duration = "10";
-	read_manifest(only, duration);
+		duration = default_duration;
+	have_manifest = access(RACEFIX_MANIFEST, R_OK) == 0;
+	read_manifest(only);
+	manifest_unknown(&man, only, note_unknown, NULL);
 
-	printf("KTAP version 1\n");
-	printf("# racefix-init: %d tests, duration %s s\n", ntests, duration);
-	printf("1..%d\n", ntests);
+	printf(KTAP_VERSION_LINE "\n");
+	printf(RACEFIX_INIT_DIAG "%d tests, duration %s s\n", ntests, duration);
+	bad = (man.nerrors < MANIFEST_MAX_ERRORS ? man.nerrors :
+	       MANIFEST_MAX_ERRORS) + nunknown;
+	printf("1..%d\n", bad + ntests);
+	if (!have_manifest)
+		printf(KTAP_BAIL_OUT " cannot read %s\n", RACEFIX_MANIFEST);
+	failed = report_bad();
 	for (i = 0; i < ntests; i++)
-		failed += run_test(&tests[i], i + 1) != 0;
+		failed += run_test(tests[i], bad + i + 1, duration) != 0;
 	print_kcsan_counters();
-	printf("# racefix-init: %d of %d tests failed\n", failed, ntests);
-	printf("%s\n", SENTINEL);
+	printf(RACEFIX_INIT_DIAG "%d of %d tests failed\n", failed,
+	       bad + ntests);
+	printf("%s\n", RACEFIX_SENTINEL);
 	power_off();
 	return 0;
 }

@@ -18,6 +18,14 @@
  * No child is ever left behind: the group is killed on every path and
  * the child dies with us (PR_SET_PDEATHSIG).
  *
+ * With -j RUN_JSON, a record of the boot (tuxmake style): written before
+ * COMMAND starts (outcome "running") and replaced atomically (a
+ * temporary file, then rename) when it ends. It holds the exact argv
+ * that ran, the kernel arguments (the value of -append), the start and
+ * end times (UTC), the limits, the outcome and its reason, the exit code
+ * or signal, and every -m KEY=VALUE given (boot.sh adds the arch, the
+ * image and initramfs paths and their sha256).
+ *
  * Exit codes: 0 the run ended (any outcome, see STATUS), 1 usage or
  * system error, 130 interrupted.
  */
@@ -33,6 +41,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "../../tests/protocol.h"
 
 #define PANIC_TEXT	"Kernel panic - not syncing"
 #define PANIC_GRACE_MS	3000	/* let the panic trace reach the log */
@@ -57,12 +67,16 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: qemu-run -l LOG -s STATUS [-t TOTAL_S] [-q SILENCE_S]\n"
-		"                [-e SENTINEL] [-v] -- COMMAND [ARG...]\n"
+		"                [-e SENTINEL] [-v] [-j RUN_JSON [-m KEY=VALUE]...]\n"
+		"                -- COMMAND [ARG...]\n"
 		"  -l LOG       console log, written as it arrives\n"
 		"  -s STATUS    outcome file (outcome=, elapsed_ms=, exit=)\n"
 		"  -t TOTAL_S   total time limit in seconds (default 600)\n"
 		"  -q SILENCE_S silence limit in seconds (default 120)\n"
 		"  -e SENTINEL  text the guest prints when its work is done\n"
+		"               (default: \"" RACEFIX_SENTINEL "\")\n"
+		"  -j RUN_JSON  record of the boot, written before and after it\n"
+		"  -m KEY=VALUE a string field of RUN_JSON (repeatable)\n"
 		"  -v           also copy the console to stdout\n");
 	exit(1);
 }
@@ -110,9 +124,109 @@ static void kill_group(pid_t pid)
 	}
 }
 
+/* ---- run.json ---- */
+
+#define MAX_META	16
+
+static const char *json_path;
+static char *meta[MAX_META];
+static int nmeta;
+static char **cmd_argv;
+static char start_utc[32], end_utc[32];
+
+static void utc_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/*
+ * Write RUN_JSON through a temporary file and rename(), so a reader sees
+ * the old record or the new one, never half of one. @outcome NULL: the
+ * record before the boot.
+ */
+static int write_run_json(const char *outcome, const char *reason,
+			  long long elapsed_ms, long long total_ms,
+			  long long silence_ms, int reaped, int wstatus)
+{
+	char tmp[4096];
+	FILE *f;
+	int i;
+
+	if (!json_path)
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", json_path);
+	f = fopen(tmp, "w");
+	if (!f)
+		goto fail;
+	fprintf(f, "{\n  \"format\": \"racefix-run-1\",\n");
+	for (i = 0; i < nmeta; i++) {
+		char *eq = strchr(meta[i], '=');
+
+		fprintf(f, "  \"%.*s\": ", (int)(eq - meta[i]), meta[i]);
+		json_str(f, eq + 1);
+		fprintf(f, ",\n");
+	}
+	fprintf(f, "  \"kernel_args\": ");
+	for (i = 0; cmd_argv[i]; i++)
+		if (!strcmp(cmd_argv[i], "-append") && cmd_argv[i + 1])
+			break;
+	json_str(f, cmd_argv[i] ? cmd_argv[i + 1] : "");
+	fprintf(f, ",\n  \"argv\": [");
+	for (i = 0; cmd_argv[i]; i++) {
+		fprintf(f, "%s", i ? ", " : "");
+		json_str(f, cmd_argv[i]);
+	}
+	fprintf(f, "],\n  \"limits\": {\"total_s\": %lld, \"silence_s\": %lld},\n",
+		total_ms / 1000, silence_ms / 1000);
+	fprintf(f, "  \"start\": \"%s\",\n", start_utc);
+	if (!outcome) {
+		fprintf(f, "  \"end\": null,\n  \"outcome\": \"running\",\n  \"reason\": \"the boot has not ended (or racefix was killed before it could record the end)\"\n}\n");
+	} else {
+		fprintf(f, "  \"end\": \"%s\",\n  \"elapsed_ms\": %lld,\n  \"outcome\": ",
+			end_utc, elapsed_ms);
+		json_str(f, outcome);
+		fprintf(f, ",\n  \"reason\": ");
+		json_str(f, reason);
+		if (reaped && WIFEXITED(wstatus))
+			fprintf(f, ",\n  \"exit\": %d", WEXITSTATUS(wstatus));
+		else if (reaped && WIFSIGNALED(wstatus))
+			fprintf(f, ",\n  \"signal\": %d", WTERMSIG(wstatus));
+		fprintf(f, "\n}\n");
+	}
+	if (fclose(f))
+		goto fail;
+	if (rename(tmp, json_path))
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "qemu-run: cannot write %s: %s\n", json_path,
+		strerror(errno));
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
-	const char *log_path = NULL, *status_path = NULL, *sentinel = "";
+	const char *log_path = NULL, *status_path = NULL;
+	const char *sentinel = RACEFIX_SENTINEL;
+	char reason[256];
 	long long total_ms = 600000, silence_ms = 120000;
 	long long start, last_output, deadline_after_mark = 0;
 	struct scan panic_scan = { 0 }, done_scan = { 0 };
@@ -122,7 +236,7 @@ int main(int argc, char **argv)
 	FILE *logf, *statf;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "+l:s:t:q:e:v")) != -1) {
+	while ((opt = getopt(argc, argv, "+l:s:t:q:e:vj:m:")) != -1) {
 		switch (opt) {
 		case 'l':
 			log_path = optarg;
@@ -142,6 +256,16 @@ int main(int argc, char **argv)
 		case 'v':
 			verbose = 1;
 			break;
+		case 'j':
+			json_path = optarg;
+			break;
+		case 'm':
+			if (nmeta == MAX_META || !strchr(optarg, '=') ||
+			    optarg[0] == '=' ||
+			    strcspn(optarg, "=\"\\") != strcspn(optarg, "="))
+				usage();
+			meta[nmeta++] = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -149,6 +273,11 @@ int main(int argc, char **argv)
 	if (!log_path || !status_path || optind >= argc || total_ms <= 0 ||
 	    silence_ms <= 0)
 		usage();
+
+	cmd_argv = argv + optind;
+	utc_now(start_utc, sizeof(start_utc));
+	if (write_run_json(NULL, NULL, 0, total_ms, silence_ms, 0, 0))
+		return 1;
 
 	logf = fopen(log_path, "w");
 	if (!logf) {
@@ -270,6 +399,28 @@ int main(int argc, char **argv)
 	if (outcome && !strcmp(outcome, "poweroff") &&
 	    !(reaped && WIFEXITED(wstatus)))
 		outcome = "no-poweroff";
+
+	if (!outcome)
+		outcome = "error";
+	if (!strcmp(outcome, "poweroff"))
+		snprintf(reason, sizeof(reason), "the guest printed \"%s\" and powered off", sentinel);
+	else if (!strcmp(outcome, "no-poweroff"))
+		snprintf(reason, sizeof(reason), "the guest printed \"%s\" but did not power off within %d s", sentinel, EXIT_GRACE_MS / 1000);
+	else if (!strcmp(outcome, "panic"))
+		snprintf(reason, sizeof(reason), "the kernel panicked (\"%s\")", PANIC_TEXT);
+	else if (!strcmp(outcome, "timeout"))
+		snprintf(reason, sizeof(reason), "the total limit of %lld s passed", total_ms / 1000);
+	else if (!strcmp(outcome, "silence"))
+		snprintf(reason, sizeof(reason), "no console output for %lld s", silence_ms / 1000);
+	else if (!strcmp(outcome, "exited"))
+		snprintf(reason, sizeof(reason), "%s exited before the guest printed \"%s\"", argv[optind], sentinel);
+	else if (!strcmp(outcome, "interrupted"))
+		snprintf(reason, sizeof(reason), "qemu-run was interrupted by signal %d", (int)got_signal);
+	else
+		snprintf(reason, sizeof(reason), "qemu-run could not watch the guest (poll failed)");
+	utc_now(end_utc, sizeof(end_utc));
+	write_run_json(outcome, reason, now_ms() - start, total_ms, silence_ms,
+		       reaped, wstatus);
 
 	statf = fopen(status_path, "w");
 	if (!statf) {

@@ -7,7 +7,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cc -O2 -Wall -o "$tmp/qemu-run" "$ROOT/harness/tools/qemu-run.c" || {
+cc -O2 -Wall -Wextra -o "$tmp/qemu-run" "$ROOT/harness/tools/qemu-run.c" || {
 	echo "1..0 # SKIP no C compiler"
 	exit 0
 }
@@ -34,7 +34,7 @@ check() {
 	fi
 }
 
-echo "1..7"
+echo "1..9"
 check poweroff poweroff 5 'echo booting; echo "racefix-init: done"; exit 0' \
 	-t 20 -q 10 -e "racefix-init: done"
 check silence silence 6 'echo booting; sleep 100' -t 60 -q 2
@@ -62,4 +62,27 @@ if [ "$rc" -eq 130 ] && [ "$got" = interrupted ] && [ "$left" -eq 0 ]; then
 else
 	echo "not ok $n interrupted"
 	echo "# exit $rc, outcome $got, $left processes left"
+fi
+
+# The sentinel is tests/protocol.h's unless -e gives another.
+check default-sentinel poweroff 5 'echo booting; echo "racefix-init: done"; exit 0' -t 20 -q 10
+
+# run.json: before the command starts (outcome running), then replaced
+# whole: argv, kernel arguments, -m fields, outcome and reason.
+n=$((n + 1))
+"$tmp/qemu-run" -l "$tmp/j.log" -s "$tmp/j.status" -t 20 -q 10 -j "$tmp/run.json" \
+	-m arch=x86_64 -m 'kernel_sha256=abc' -- \
+	sh -c 'cp "$1" "$2"; echo "racefix-init: done"' "$tag" "$tmp/run.json" "$tmp/early.json" \
+	-append 'console=ttyS0 racefix_tests=a' >/dev/null 2>&1
+j=$(cat "$tmp/run.json")
+if grep -q '"outcome": "running"' "$tmp/early.json" &&
+   printf '%s' "$j" | grep -q '"outcome": "poweroff"' &&
+   printf '%s' "$j" | grep -qF '"kernel_args": "console=ttyS0 racefix_tests=a"' &&
+   printf '%s' "$j" | grep -qF '"argv": ["sh", "-c", ' &&
+   printf '%s' "$j" | grep -qF '"arch": "x86_64",' &&
+   printf '%s' "$j" | grep -qF '"reason": "the guest printed' && [ ! -e "$tmp/run.json.tmp" ]; then
+	echo "ok $n run.json written before the command and completed atomically"
+else
+	echo "not ok $n run.json written before the command and completed atomically"
+	printf '%s\n' "$j" | sed 's/^/# /'
 fi
