@@ -207,12 +207,13 @@ series_fragments() {
 
 # out_init: make sure OUT is racefix's own output directory: a new or
 # empty directory gets the marker; one with the marker is used as is; a
-# directory from before the marker existed (it holds racefix's tools) is
-# adopted. Anything else (a home directory, a source tree) is refused:
+# directory from before the marker existed (it holds racefix's tools or
+# runs) is adopted. Anything else (a home directory, a source tree) is refused:
 # racefix writes into, and make clean deletes, only its own output.
 out_init() {
 	if [ -d "$OUT" ] && [ ! -e "$OUT/$OUT_MARKER" ]; then
-		if [ -n "$(ls -A "$OUT" 2>/dev/null)" ] && [ ! -x "$OUT/tools/qemu-run" ]; then
+		if [ -n "$(ls -A "$OUT" 2>/dev/null)" ] && [ ! -x "$OUT/tools/qemu-run" ] &&
+		   [ ! -x "$OUT/tools/verdict" ] && [ ! -d "$OUT/runs" ]; then
 			die "OUT=$OUT is not empty and is not racefix's output (no $OUT_MARKER in it): give OUT a new or empty directory"
 		fi
 	fi

@@ -150,7 +150,8 @@ if [ -n "$fresh" ]; then
 	# Kernels built from the old copy are stale.
 	rm -f -- "$work"/*/A/stamp "$work"/*/B/stamp
 	need=$(space_needed)
-	need=$((need + need / 20))
+	# Files take whole blocks: a tarball or git tree is counted in bytes.
+	need=$((need + need / 8))
 	free=$(space_free)
 	if [ "$need" -gt "$free" ]; then
 		die "not enough space in OUT for the tree: the copy needs $((need / 1024)) MiB, $((free / 1024)) MiB are free on $(df -P "$work" | awk 'NR == 2 { print $6 }'): free space there or give OUT another disk"

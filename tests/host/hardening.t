@@ -97,13 +97,30 @@ mkseries noapply 's/1/4/'
 sed -i 's/^-int a = 1;/-int a = 9;/' "$RACEFIX_PATCHES"/noapply/0001-*.patch
 export KERNEL_SRC=$k
 
-echo "1..28"
+echo "1..29"
 n=0
 t() {
 	n=$((n + 1))
 	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; printf '%s\n' "$3" | tail -n 8 | sed 's/^/# /'; fi
 }
 left() { pgrep -f "$tmp/bin/" | grep -v "^$$\$" | wc -l; }
+# reap PID: wait for PID, at most 15 s (a run that ignores the signal
+# fails the test instead of hanging it); sets rc.
+reap() {
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+	if kill -0 "$1" 2>/dev/null; then
+		for p in $(pgrep -f "$tmp/bin/") $(pgrep -f "$ROOT/harness/") "$1"; do
+			ps -o args= -p "$p" 2>/dev/null | grep -q "$tmp\|$1" && kill -9 "$p" 2>/dev/null
+		done
+		kill -9 "$1" 2>/dev/null
+		wait "$1"
+		rc=255
+	else
+		wait "$1"
+		rc=$?
+	fi
+}
 lock_free() { flock -n "$OUT/$1/lock" true; }
 bt() { "$ROOT/harness/boot-test.sh" "$@"; }
 
@@ -127,6 +144,25 @@ out=$(cd "$ROOT" && make -s boot-test SERIES="ok; touch $tmp/canary4" 2>&1)
 rc=$?
 [ $rc -ne 0 ] && [ ! -e "$tmp/canary4" ] && printf '%s' "$out" | grep -q "unknown SERIES 'ok; touch.*one or more of: .*ok"
 t $? "SERIES='ok; touch ...' is refused listing the known series, nothing run" "$out"
+bad=
+# try TARGET VAR VALUE: make TARGET with VAR=VALUE, exactly those words.
+try() {
+	(cd "$ROOT" && make -s "$1" "$2=$3") >/dev/null 2>&1
+	if [ -n "$(find "$tmp" -maxdepth 1 -name 'canary-*')" ]; then
+		bad="$bad [$1 $2=$3]"
+		rm -f "$tmp"/canary-*
+	fi
+}
+try boot-test ARCH "x86_64;touch $tmp/canary-1"
+try boot-test SERIES "\$(shell touch $tmp/canary-2)"
+try boot-test SERIES "ok\$(touch $tmp/canary-3)"
+try scan KERNEL_SRC "$tmp/nowhere;touch \$IFS$tmp/canary-4"
+try check SERIES "x;touch $tmp/canary-5"
+try send SERIES "x\`touch $tmp/canary-6\`"
+try smoke ARCH "\$(shell touch $tmp/canary-7)"
+try tools OUT "$tmp/o;touch $tmp/canary-8"
+[ -z "$bad" ]
+t $? "ARCH, SERIES and KERNEL_SRC holding shell or make code run nothing in any target" "$bad"
 out=$(bt x86_64 "../$(basename "$RACEFIX_PATCHES")/ok" 2>&1)
 rc=$?
 [ $rc -eq 1 ] && printf '%s' "$out" | grep -q "unknown SERIES"
@@ -184,8 +220,7 @@ for sig in TERM HUP INT; do
 	i=0
 	while [ ! -e "$tmp/building" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 	kill -s "$sig" "$pid"
-	wait "$pid"
-	rc=$?
+	reap "$pid"
 	sleep 0.3
 	case $sig in
 	HUP) want=129 ;;
@@ -202,8 +237,7 @@ pid=$!
 i=0
 while [ ! -e "$tmp/booting" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 kill -TERM "$pid"
-wait "$pid"
-rc=$?
+reap "$pid"
 sleep 0.3
 [ $rc -eq 143 ] && [ "$(left)" -eq 0 ] && lock_free ok && ! pgrep -f "$OUT/tools/qemu-run" >/dev/null
 t $? "SIGTERM during a boot: QEMU and qemu-run end, the lock is free # rc $rc" "$(cat "$tmp/sig.out")"
@@ -214,7 +248,7 @@ pid=$!
 i=0
 while [ ! -e "$tmp/building" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 kill -TERM "$pid"
-wait "$pid"
+reap "$pid"
 sleep 0.3
 [ "$(left)" -eq 0 ] && lock_free ok && grep -q 'interrupted' "$tmp/sig.out"
 t $? "SIGTERM to make ends every process and frees the lock" "$(cat "$tmp/sig.out")"
