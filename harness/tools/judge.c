@@ -130,6 +130,7 @@ struct reason {
 
 static struct pattern_set sigs, unrel, fixed;
 static struct manifest man;
+static struct manifest series_man;	/* SERIES_DIR/tests, for this arch */
 static struct variant variants[MAX_VARIANTS];
 static int nvariants;
 static struct splat_row splats[MAX_SPLATS];
@@ -995,9 +996,15 @@ static void judge_all(int a)
 		struct count *c = ti >= 0 ? &va->tests[ti] : NULL;
 
 		if (!t) {
-			reason(NOTE, -1, 0, fixed.p[i].text,
-			       "fixed test %s is not in this arch's manifest: not judged here",
-			       fixed.p[i].text);
+			/* Not for this arch, or left out of the guest? */
+			if (manifest_find(&series_man, fixed.p[i].text))
+				reason(INCONCLUSIVE, -1, 0, fixed.p[i].text,
+				       "fixed test %s is in the series' manifest for this arch, but the guest did not run it (not built, or an older guest)",
+				       fixed.p[i].text);
+			else
+				reason(NOTE, -1, 0, fixed.p[i].text,
+				       "fixed test %s is not in this arch's manifest: not judged here",
+				       fixed.p[i].text);
 			continue;
 		}
 		if (!(c->pass + c->fail + c->skip))
@@ -1568,6 +1575,14 @@ int main(int argc, char **argv)
 	if (!man.ntests)
 		die("the guest manifest %s names no test for %s: give the manifest the guest ran",
 		    mpath, arch ? arch : "this arch");
+
+	snprintf(path, sizeof(path), "%s/tests", sdir);
+	manifest_init(&series_man);
+	f = fopen(path, "r");
+	if (f) {
+		manifest_read(&series_man, f, arch);
+		fclose(f);
+	}
 
 	a = vidx("A");
 	b = vidx("B");
