@@ -1429,18 +1429,25 @@ static void write_json(const char *rsd, const char *series, int a, enum sev v)
 	}
 	fprintf(f, "\n  },\n  \"splats\": [");
 	for (i = 0; i < nsplats; i++) {
+		const char *why = splats[i].target ? "a race the series declares fixed" :
+				  splats[i].unrelated ? "a race the series declares unrelated" : "";
 		int bad = 0;
 
 		for (j = 0; j < nreasons; j++)
 			if (strstr(reasons[j].text, splats[i].sig) &&
-			    reasons[j].sev == FAIL)
+			    reasons[j].sev == FAIL) {
 				bad = 1;
+				why = reasons[j].text;
+			}
 		fprintf(f, "%s\n    {\"kind\": \"%s\", \"signature\": ", i ? "," : "",
 			splats[i].kind);
 		console_json_str(f, splats[i].sig);
-		fprintf(f, ", \"declared_fixed\": %s, \"unrelated\": %s, \"verdict\": \"%s\", \"variants\": {",
+		fprintf(f, ", \"declared_fixed\": %s, \"unrelated\": %s, \"verdict\": \"%s\", ",
 			splats[i].target ? "true" : "false",
 			splats[i].unrelated ? "true" : "false", bad ? "FAIL" : "PASS");
+		fprintf(f, "\"reason\": ");
+		console_json_str(f, why);
+		fprintf(f, ", \"variants\": {");
 		for (vi = 0; vi < nvariants; vi++)
 			fprintf(f, "%s\"%s\": {\"boots\": %d, \"reports\": %d}",
 				vi ? ", " : "", variants[vi].name,
