@@ -123,13 +123,11 @@ for s in "$@"; do
 	*) err "series $name does not support ARCH=$ARCH_NAME: give ARCH=$(series_arches "$sdir" | sed 's/ /|/g')" ;;
 	esac
 	( series_patches "$sdir" >/dev/null ) || bad=$((bad + 1))
-	if [ -x "$TOOLS/judge" ]; then
-		"$TOOLS/judge" --check "$sdir" || err "series $name: its signatures, unrelated or fixed-tests file is invalid (above): fix it in $sdir"
-	fi
+	"$TOOLS/judge" --check "$sdir" || err "series $name: its signatures, unrelated or fixed-tests file is invalid (above): fix it in $sdir"
 	manifest=$sdir/tests
 	if [ ! -r "$manifest" ]; then
 		err "series $name has no guest manifest: write $manifest"
-	elif [ -x "$TOOLS/manifest" ]; then
+	else
 		if ! "$TOOLS/manifest" check "$manifest"; then
 			err "series $name: its guest manifest is invalid (above): fix $manifest"
 		elif [ -n "$selection" ] &&
