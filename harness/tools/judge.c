@@ -1211,6 +1211,9 @@ static void print_table(void)
 	for (i = 0; i < nsplats; i++)
 		if ((int)strlen(splats[i].sig) + 10 > namew)
 			namew = strlen(splats[i].sig) + 10;
+	for (i = 0; i < nmetrics; i++)
+		if ((int)strlen(metrics[i].key) + 2 > namew)
+			namew = strlen(metrics[i].key) + 2;
 	if (namew > 46)
 		namew = 46;
 	colw = 12;
@@ -1653,7 +1656,9 @@ int main(int argc, char **argv)
 		print_reasons(b, a, 1);
 	if (v == NOTE) {
 		if (others)
-			out("VERDICT: PASS (every boot ended cleanly and reported every test; B passes every test A passed, no declared race and no new splat on B; A reproduced what the series declares)\n");
+			out("VERDICT: PASS (every boot ended cleanly and reported every test; B passes every test A passed, no new splat on B%s%s)\n",
+			    any_target_on(a) ? "; A showed the declared races, B did not" : "",
+			    fixed.n ? "; the fixed tests failed on A and pass on B" : "");
 		else
 			out("VERDICT: PASS (no patches: every boot ended cleanly and passed every test)\n");
 	} else {
