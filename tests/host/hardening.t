@@ -224,9 +224,10 @@ t $? "up-to-date kernels are reused (no rebuild) # rc $rc" "$out"
 # 6. Signals end everything and free the lock; the next run works.
 for sig in TERM HUP INT; do
 	rm -f "$OUT"/ok/x86_64/A/stamp "$tmp/building"
-	# A background job of a script starts with SIGINT ignored, as a shell
-	# would leave it: put it back, as for a command in a terminal.
-	FAKE_BUILD='sleep' perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' \
+	# A background job of a script starts with SIGINT ignored (and with
+	# SIGHUP ignored under nohup), and a shell cannot trap a signal it
+	# starts with ignored: put them back, as for a command in a terminal.
+	FAKE_BUILD='sleep' perl -e '$SIG{INT} = $SIG{HUP} = "DEFAULT"; exec @ARGV' \
 		"$ROOT/harness/boot-test.sh" x86_64 ok >"$tmp/sig.out" 2>&1 &
 	pid=$!
 	i=0
