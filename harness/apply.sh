@@ -40,28 +40,32 @@ git_apply_check() {
 }
 
 if [ -n "$check" ]; then
+	# Apply the series, one patch after the other, to a scratch copy of
+	# the files it touches: later patches build on earlier ones, so a
+	# single "git apply --check" of them all would refuse a good series.
+	scratch=$(mktemp -d "$OUT/$series/applycheck.XXXXXX") ||
+		die "cannot make a scratch directory under $OUT/$series"
+	"$RACEFIX_ROOT/harness/fingerprint.sh" --print "$sdir" | while read -r _ path; do
+		[ -f "$tree/$path" ] || continue
+		mkdir -p "$(dirname "$scratch/$path")"
+		cp "$tree/$path" "$scratch/$path"
+	done
 	set -f
 	# shellcheck disable=SC2086 # one word per patch file
 	set -- $patches
 	set +f
-	if git_apply_check "$@" >"$log" 2>&1; then
-		progress "$series: the series applies to its base ($# patches)"
-		exit 0
-	fi
-	# Which patch? The first prefix of the series that does not apply.
 	k=0
-	prefix=
 	for p in "$@"; do
 		k=$((k + 1))
-		prefix="$prefix $p"
-		# shellcheck disable=SC2086
-		if ! git_apply_check $prefix >"$log" 2>&1; then
+		if ! (cd "$scratch" && GIT_CEILING_DIRECTORIES=$(dirname "$(pwd -P)") git apply "$p") >"$log" 2>&1; then
+			rm -rf -- "$scratch"
 			sed 's/^/  /' "$log" >&2
 			die "series $series does not apply to its base: patch $k, ${p##*/}, fails (above: the file and the hunk): rebase the series onto its base and export it again"
 		fi
 	done
-	sed 's/^/  /' "$log" >&2
-	die "series $series does not apply to its base (above): rebase the series onto its base and export it again"
+	rm -rf -- "$scratch"
+	progress "$series: the series applies to its base ($# patches)"
+	exit 0
 fi
 
 if [ -d "$tree/.git" ]; then
@@ -69,6 +73,11 @@ if [ -d "$tree/.git" ]; then
 	# whoever wrote the patch.
 	GIT_COMMITTER_NAME=racefix GIT_COMMITTER_EMAIL=racefix@localhost.invalid
 	export GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
+	# The files in patches/ name no author: git am needs one, so the
+	# private copy gets copies stamped with a local identity.
+	# shellcheck disable=SC2086 # one word per patch file
+	patches=$("$RACEFIX_ROOT/harness/stamp.sh" --local "$OUT/$series/stamped" $patches) ||
+		die "cannot stamp the patches of series $series for git am"
 	# shellcheck disable=SC2086 # one word per patch file
 	if ! git -C "$tree" am -q $patches >"$log" 2>&1; then
 		# Undo first: nothing below may leave a rebase in progress.
