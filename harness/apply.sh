@@ -76,8 +76,11 @@ if [ -d "$tree/.git" ]; then
 	# The files in patches/ name no author: git am needs one, so the
 	# private copy gets copies stamped with a local identity.
 	# shellcheck disable=SC2086 # one word per patch file
-	patches=$("$RACEFIX_ROOT/harness/stamp.sh" --local "$OUT/$series/stamped" $patches) ||
+	if ! grep -L '^From: ' $patches | grep -q .; then
+		:
+	elif ! patches=$("$RACEFIX_ROOT/harness/stamp.sh" --local "$OUT/$series/stamped" $patches); then
 		die "cannot stamp the patches of series $series for git am"
+	fi
 	# shellcheck disable=SC2086 # one word per patch file
 	if ! git -C "$tree" am -q $patches >"$log" 2>&1; then
 		# Undo first: nothing below may leave a rebase in progress.
