@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "ktap.h"
+#include "procfs.h"
 
 #define MAX_MAP_COUNT	"/proc/sys/vm/max_map_count"
 #define MAX_THREADS	16
@@ -68,70 +69,6 @@ static struct mapper mappers[MAX_THREADS];
 static struct sysctl_writer swriters[MAX_THREADS];
 static int nmappers, nswriters;
 static pthread_barrier_t ready;
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n, total = 0;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	while ((size_t)total < len - 1) {
-		n = read(fd, buf + total, len - 1 - total);
-		if (n < 0) {
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		total += n;
-	}
-	buf[total] = '\0';
-	close(fd);
-	return (int)total;
-}
-
-static long read_long(const char *path)
-{
-	char buf[64];
-
-	if (read_file(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	return strtol(buf, NULL, 10);
-}
-
-static int write_long(const char *path, long v)
-{
-	char buf[32];
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	snprintf(buf, sizeof(buf), "%ld\n", v);
-	n = write(fd, buf, strlen(buf));
-	close(fd);
-	return n == (ssize_t)strlen(buf) ? 0 : -1;
-}
-
-static char maps_buf[1 << 20];
-
-/* VMAs of this process; [vsyscall] is not a VMA.  Does not allocate. */
-static long count_vmas(void)
-{
-	long lines = 0;
-	int n = read_file("/proc/self/maps", maps_buf, sizeof(maps_buf));
-	char *p;
-
-	if (n < 0)
-		return -1;
-	for (p = maps_buf; *p; p++)
-		if (*p == '\n')
-			lines++;
-	if (strstr(maps_buf, "[vsyscall]"))
-		lines--;
-	return lines;
-}
 
 static double now(void)
 {
