@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "../../tests/protocol.h"
+#include "json.h"
 
 #define CONSOLE_MAX_TESTS	128
 #define CONSOLE_MAX_SPLATS	256
@@ -459,20 +460,6 @@ static inline int console_read_log(struct console *c, const char *path)
 	fclose(f);
 	console_finish(c);
 	return 0;
-}
-
-static inline void console_json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
 }
 
 #endif /* RACEFIX_CONSOLE_H */

@@ -1359,10 +1359,10 @@ static void json_reasons(FILE *f, int vi, const char *indent)
 			continue;
 		fprintf(f, "%s\n%s  {\"severity\": \"%s\", \"text\": ", first ? "" : ",",
 			indent, sev_name[reasons[i].sev]);
-		console_json_str(f, reasons[i].text);
+		json_str(f, reasons[i].text);
 		if (reasons[i].test[0]) {
 			fprintf(f, ", \"test\": ");
-			console_json_str(f, reasons[i].test);
+			json_str(f, reasons[i].test);
 		}
 		fprintf(f, ", \"boots\": [%s]}", reasons[i].boots);
 		first = 0;
@@ -1400,9 +1400,9 @@ static void write_json(const char *rsd, const char *series, int a, enum sev v)
 	if (!f)
 		die("cannot write %s: check the run directory", tmp);
 	fprintf(f, "{\n  \"series\": ");
-	console_json_str(f, series);
+	json_str(f, series);
 	fprintf(f, ",\n  \"arch\": ");
-	console_json_str(f, arch ? arch : "");
+	json_str(f, arch ? arch : "");
 	fprintf(f, ",\n  \"verdict\": \"%s\",\n  \"exit\": %d,\n  \"reasons\": ",
 		v == NOTE ? "PASS" : sev_name[v], sev_exit[v]);
 	json_reasons(f, -1, "  ");
@@ -1414,9 +1414,9 @@ static void write_json(const char *rsd, const char *series, int a, enum sev v)
 
 		fprintf(f, "%s\n    \"%s\": {\"label\": ", vi ? "," : "",
 			variants[vi].name);
-		console_json_str(f, variants[vi].label);
+		json_str(f, variants[vi].label);
 		fprintf(f, ", \"boots\": %d, \"failed\": ", variants[vi].nboots);
-		console_json_str(f, variants[vi].failed);
+		json_str(f, variants[vi].failed);
 		fprintf(f, ", \"verdict\": \"%s\", \"reasons\": ",
 			s == NOTE ? "PASS" : sev_name[s]);
 		json_reasons(f, vi, "    ");
@@ -1429,7 +1429,7 @@ static void write_json(const char *rsd, const char *series, int a, enum sev v)
 		test_verdict(man.tests[i].name, &ts, &tt);
 		fprintf(f, "%s\n    \"%s\": {\"fixed\": %s, \"verdict\": \"%s\", \"reason\": ",
 			i ? "," : "", man.tests[i].name, fx ? "true" : "false", ts);
-		console_json_str(f, tt);
+		json_str(f, tt);
 		fprintf(f, ", \"variants\": {");
 		for (vi = 0; vi < nvariants; vi++) {
 			struct count *c = &variants[vi].tests[i];
@@ -1454,12 +1454,12 @@ static void write_json(const char *rsd, const char *series, int a, enum sev v)
 			}
 		fprintf(f, "%s\n    {\"kind\": \"%s\", \"signature\": ", i ? "," : "",
 			splats[i].kind);
-		console_json_str(f, splats[i].sig);
+		json_str(f, splats[i].sig);
 		fprintf(f, ", \"declared_fixed\": %s, \"unrelated\": %s, \"verdict\": \"%s\", ",
 			splats[i].target ? "true" : "false",
 			splats[i].unrelated ? "true" : "false", bad ? "FAIL" : "PASS");
 		fprintf(f, "\"reason\": ");
-		console_json_str(f, why);
+		json_str(f, why);
 		fprintf(f, ", \"variants\": {");
 		for (vi = 0; vi < nvariants; vi++)
 			fprintf(f, "%s\"%s\": {\"boots\": %d, \"reports\": %d}",
@@ -1470,13 +1470,13 @@ static void write_json(const char *rsd, const char *series, int a, enum sev v)
 	fprintf(f, "\n  ],\n  \"metrics\": [");
 	for (i = 0; i < nmetrics; i++) {
 		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
-		console_json_str(f, metrics[i].key);
+		json_str(f, metrics[i].key);
 		fprintf(f, ", \"variants\": {");
 		for (vi = 0; vi < nvariants; vi++) {
 			fprintf(f, "%s\"%s\": {", vi ? ", " : "", variants[vi].name);
 			for (j = 0; j < metrics[i].nvalues[vi]; j++) {
 				fprintf(f, "%s", j ? ", " : "");
-				console_json_str(f, metrics[i].value[vi][j]);
+				json_str(f, metrics[i].value[vi][j]);
 				fprintf(f, ": %d", metrics[i].count[vi][j]);
 			}
 			fprintf(f, "}");
@@ -1488,7 +1488,7 @@ static void write_json(const char *rsd, const char *series, int a, enum sev v)
 		struct stat_line *s = &stats[i];
 
 		fprintf(f, "%s\n    {\"what\": ", i ? "," : "");
-		console_json_str(f, s->what);
+		json_str(f, s->what);
 		fprintf(f, ", \"kind\": \"%s\", \"variant\": \"%s\", \"a\": [%d, %d], \"variant_counts\": [%d, %d], \"upper95\": %.6g, \"p\": %.6g",
 			s->kind, s->variant >= 0 ? variants[s->variant].name : "",
 			s->ahits, s->an, s->hits, s->n, s->upper, s->p);

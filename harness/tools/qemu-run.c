@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "../../tests/protocol.h"
+#include "json.h"
 
 #define PANIC_TEXT	"Kernel panic - not syncing"
 #define PANIC_GRACE_MS	3000	/* let the panic trace reach the log */
@@ -141,20 +142,6 @@ static void utc_now(char *buf, size_t len)
 
 	gmtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
 }
 
 /*

@@ -144,17 +144,17 @@ static void write_results(const char *dir)
 
 	f = out_open(dir, "results.json");
 	fprintf(f, "{\n  \"outcome\": ");
-	console_json_str(f, c->outcome);
+	json_str(f, c->outcome);
 	fprintf(f, ",\n  \"elapsed_ms\": %lld,\n  \"sentinel\": %s,\n  \"plan\": %d,\n  \"kcsan\": %s,\n",
 		c->elapsed_ms, c->sentinel ? "true" : "false", c->plan,
 		c->kcsan ? "true" : "false");
 	fprintf(f, "  \"tests\": [");
 	for (i = 0; i < c->ntests; i++) {
 		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
-		console_json_str(f, c->tests[i].name);
+		json_str(f, c->tests[i].name);
 		fprintf(f, ", \"result\": \"%s\", \"directive\": ",
 			c->tests[i].result);
-		console_json_str(f, c->tests[i].directive);
+		json_str(f, c->tests[i].directive);
 		fprintf(f, ", \"subtests\": {\"ok\": %d, \"not_ok\": %d, \"skip\": %d}}",
 			c->tests[i].nested_ok, c->tests[i].nested_fail,
 			c->tests[i].nested_skip);
@@ -163,7 +163,7 @@ static void write_results(const char *dir)
 	for (i = 0; i < c->nsplats; i++) {
 		fprintf(f, "%s\n    {\"kind\": \"%s\", \"signature\": ",
 			i ? "," : "", c->splats[i].kind);
-		console_json_str(f, c->splats[i].sig);
+		json_str(f, c->splats[i].sig);
 		fprintf(f, ", \"count\": %d, \"first_ts\": %.6f, \"target\": %s, \"since_test_start\": %.6f}",
 			c->splats[i].count, c->splats[i].first_ts,
 			c->splats[i].target ? "true" : "false",
