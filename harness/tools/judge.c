@@ -3,7 +3,7 @@
  * judge - the verdict of one series on one arch, from every boot.
  *
  *   judge --check SERIES_DIR
- *   judge [-s SELECTION] [-a ARCH] -m GUEST_MANIFEST -d SERIES_DIR RUN_SERIES_DIR
+ *   judge [-S] [-s SELECTION] [-a ARCH] -m GUEST_MANIFEST -d SERIES_DIR RUN_SERIES_DIR
  *
  * --check compiles the series' signatures, unrelated and fixed-tests
  * files before anything is built: a bad regular expression is
@@ -39,6 +39,10 @@
  *    the unpatched kernel did not reproduce); a splat a variant shows and
  *    no A boot showed fails it, unless it is a race declared unrelated;
  *  - a series with patches needs patched boots, and every series needs A.
+ * With -S the boots are a regression suite's (the base tree's selftests,
+ * patches/SERIES/suite), not a race test: every rule above holds except
+ * that A need not show a declared race, and a fixed test the suite does
+ * not run is not judged.
  * The series' verdict is A's and B's (or A's alone for a series with no
  * patches); candidates C1.. get a verdict each, shown beside it.
  *
@@ -142,6 +146,7 @@ static int nreasons;
 static const char *arch;
 static char arch_buf[64];
 static int npatches;
+static int suite_mode;			/* -S: a regression suite's boots */
 static FILE *txt;
 
 static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
@@ -980,7 +985,10 @@ static void judge_all(int a)
 	}
 	/* The unpatched side must show the bug. */
 	visible = sigs.n && kcsan_on_a(a);
-	if (!sigs.n)
+	if (suite_mode)
+		reason(NOTE, -1, 0, NULL,
+		       "a regression suite's boots: judged on its programs and boots; the race boots show the declared races");
+	else if (!sigs.n)
 		reason(NOTE, -1, 0, NULL,
 		       "the series declares no race a console can show (its signatures file is empty): judged on its tests and boots");
 	else if (!visible)
@@ -996,6 +1004,9 @@ static void judge_all(int a)
 		struct count *c = ti >= 0 ? &va->tests[ti] : NULL;
 
 		if (!t) {
+			/* A suite runs other programs than the race boots. */
+			if (suite_mode)
+				continue;
 			/* Not for this arch, or left out of the guest? */
 			if (manifest_find(&series_man, fixed.p[i].text))
 				reason(INCONCLUSIVE, -1, 0, fixed.p[i].text,
@@ -1281,6 +1292,20 @@ static void print_table(void)
 			}
 			out("\n");
 		}
+		/* The totals, per variant, over every program and boot. */
+		out("%-*s", namew, "total");
+		for (vi = 0; vi < nvariants; vi++) {
+			int t[3] = { 0, 0, 0 };
+
+			for (i = 0; i < man.ntests; i++) {
+				t[0] += variants[vi].tests[i].nok;
+				t[1] += variants[vi].tests[i].nfail;
+				t[2] += variants[vi].tests[i].nskip;
+			}
+			snprintf(cell, sizeof(cell), "%d/%d/%d", t[0], t[1], t[2]);
+			out(" %-*s", colw, variants[vi].nboots ? cell : "-");
+		}
+		out("\n");
 	}
 
 	if (nsplats) {
@@ -1403,6 +1428,7 @@ static void write_json(const char *rsd, const char *series, int a, enum sev v)
 	json_str(f, series);
 	fprintf(f, ",\n  \"arch\": ");
 	json_str(f, arch ? arch : "");
+	fprintf(f, ",\n  \"mode\": \"%s\"", suite_mode ? "suite" : "race");
 	fprintf(f, ",\n  \"verdict\": \"%s\",\n  \"exit\": %d,\n  \"reasons\": ",
 		v == NOTE ? "PASS" : sev_name[v], sev_exit[v]);
 	json_reasons(f, -1, "  ");
@@ -1507,7 +1533,7 @@ static void __attribute__((noreturn)) usage(void)
 	fprintf(stderr,
 		"usage: judge --check SERIES_DIR\n"
 		"       judge --stats A_HITS A_BOOTS B_HITS B_BOOTS\n"
-		"       judge [-s SELECTION] [-a ARCH] -m GUEST_MANIFEST -d SERIES_DIR RUN_SERIES_DIR\n");
+		"       judge [-S] [-s SELECTION] [-a ARCH] -m GUEST_MANIFEST -d SERIES_DIR RUN_SERIES_DIR\n");
 	exit(1);
 }
 
@@ -1549,8 +1575,11 @@ int main(int argc, char **argv)
 		       fisher_less(k[0], k[1], k[2], k[3]));
 		return 0;
 	}
-	while ((opt = getopt(argc, argv, "s:a:m:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "Ss:a:m:d:")) != -1) {
 		switch (opt) {
+		case 'S':
+			suite_mode = 1;
+			break;
 		case 's':
 			cli_sel = optarg;
 			break;
@@ -1665,7 +1694,9 @@ int main(int argc, char **argv)
 	if (b >= 0)
 		print_reasons(b, a, 1);
 	if (v == NOTE) {
-		if (others)
+		if (others && suite_mode)
+			out("VERDICT: PASS (regression suite: every boot ended cleanly and reported every program; B passes every program A passed, no new splat on B)\n");
+		else if (others)
 			out("VERDICT: PASS (every boot ended cleanly and reported every test; B passes every test A passed, no new splat on B%s%s)\n",
 			    any_target_on(a) ? "; A showed the declared races, B did not" : "",
 			    fixed_run() ? "; the fixed tests failed on A and pass on B" : "");

@@ -92,7 +92,7 @@ tboot() {
 	printf '{"arch": "x86_64", "kernel_args": "console=ttyS0"}\n' >"$d/run.json"
 }
 
-echo "1..42"
+echo "1..45"
 
 # 1-4. The kept mm A/B boots: PASS, with the statistics line.
 r=$tmp/mm10
@@ -395,3 +395,33 @@ boot "$r" B 1 kcsan-6182-mm-B
 j -m "$MMM" -d "$fl" "$r"
 [ "$rc" -eq 3 ] && has 'fixed test mremap_fixed_toctou is in the series' && has 'the guest did not run it'
 t $? "a fixed test the guest did not run: INCONCLUSIVE" "$out"
+
+# 43-45. -S: a regression suite's boots. A suite does not run the race
+# tests, so A need not show a declared race, and a fixed test it does not
+# run is not judged; every other rule holds.
+sx=$tmp/suite-series
+mkdir -p "$sx"
+cp "$MM/signatures" "$MM/series" "$sx/"
+{ cat "$MMM"; printf 'mremap_fixed_toctou\tD+60\t/bin/mremap_fixed_toctou -d @DURATION@\n'; } >"$sx/tests"
+printf 'mremap_fixed_toctou\tthe half-done move\n' >"$sx/fixed-tests"
+r=$tmp/suite
+boot "$r" A 1 kcsan-6182-mm-B
+boot "$r" B 1 kcsan-6182-mm-B
+j -m "$MMM" -d "$sx" "$r"
+race_rc=$rc race_out=$out
+j -S -m "$MMM" -d "$sx" "$r"
+[ "$race_rc" -eq 3 ] && printf '%s\n' "$race_out" | grep -qF 'did not reproduce' &&
+	[ "$rc" -eq 0 ] && has 'VERDICT: PASS (regression suite' && ! has 'mremap_fixed_toctou' &&
+	grep -q '"mode": "suite"' "$r/summary.json"
+t $? "-S: no declared race on A and a fixed test the suite does not run: PASS (without -S: INCONCLUSIVE)" "$race_out
+---
+$out"
+printf '%s\n' "$out" | grep -q '^total  *44/4/0  *44/4/0 *$' &&
+	printf '%s\n' "$out" | grep -q '^mremap_test  *22/4/0  *22/4/0 *$'
+t $? "the subtests table ends with the totals per kernel" "$out"
+r=$tmp/suite-regress
+boots "$r" A 1 deb612-smoke
+tboot "$r" B 1 smoke-fail
+j -S -m "$SMOKE_M" -d "$plain" "$r"
+[ "$rc" -eq 2 ] && has 'mremap_limit fails on B in 1 of 1 boots, and passed on A in 1 of 1'
+t $? "-S: a program that passes on A and fails on B fails the suite" "$out"
