@@ -10,7 +10,7 @@
 KNOBS := ARCH SERIES RUNS DURATION KERNEL_ARGS KERNEL_SRC KERNEL_TARBALL \
 	KERNEL_REF OUT VERBOSE JOBS SEND CHECK_BUILDS BOOT_MARGIN SILENCE \
 	QEMU_EXTRA SMOKE_DURATION DEBIAN_TARBALL HOSTCC KHDR SPATCH \
-	RACEFIX_CONFIG CANDIDATES
+	RACEFIX_CONFIG CANDIDATES SUITE
 # A value from the command line or the environment is its text as given.
 $(foreach v,$(KNOBS),$(if $(filter command line environment override,$(origin $(v))),$(eval override $(v) := $$(value $(v)))))
 # make smoke boots both arches unless ARCH is given.
@@ -52,6 +52,7 @@ help:
 	@echo '  DURATION        seconds per race test, a positive number (default 10)'
 	@echo '  KERNEL_ARGS     more kernel parameters, e.g. kcsan.skip_watch=50 or racefix_tests=NAME,NAME'
 	@echo '  CANDIDATES      candidate fixes judged beside the series as C1..Cn: directories of patches or mbox files'
+	@echo '  SUITE=no        no regression suite boots (patches/SERIES/suite: one boot per kernel, judged apart)'
 	@echo '  KERNEL_SRC      the base tree: a git repository (KERNEL_REF or the pinned tag is cloned) or a source directory'
 	@echo '  KERNEL_TARBALL  the base tree as a tarball (instead of KERNEL_SRC)'
 	@echo '  KERNEL_REF      the commit of the base in KERNEL_SRC (default: the pinned tag)'

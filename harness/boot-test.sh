@@ -11,11 +11,14 @@
 # under its lock: its own copy of the tree at the pinned base, a check
 # that the series applies, the config, the unpatched build (A), the
 # guest initramfs, the series applied, an incremental rebuild (B), RUNS
-# boots of A and of B, and the verdict.
+# boots of A and of B, and the verdict. A series with a "suite" manifest
+# (the base tree's own selftests, a regression guard) then boots it once
+# on A and once on B, judged apart (judge -S) into RUNDIR/SERIES+suite/.
 # Environment: RUNS (default 1), DURATION (race test seconds, default
 # 10), KERNEL_ARGS (more kernel parameters, e.g. kcsan.skip_watch=50),
 # OUT (default ./out), KERNEL_SRC / KERNEL_TARBALL / KERNEL_REF (see
-# tree.sh), VERBOSE=1 (console on the terminal), and boot.sh's.
+# tree.sh), SUITE=no (no suite boots), VERBOSE=1 (console on the
+# terminal), and boot.sh's.
 # Exit codes: 0 every series passed, 1 the harness could not run a
 # series (bad input, tools, tree, build), 2 a series failed its verdict,
 # 3 a verdict was inconclusive; with several series the worst (1, then
@@ -84,6 +87,16 @@ while ! mkdir "$runroot" 2>/dev/null; do
 	i=$((i + 1))
 	runroot=$OUT/runs/$stamp-$arch-$i
 done
+
+# rank CODE: the severity of an exit code (1 > 2 > 3 > 0).
+rank() {
+	case $1 in
+	0) echo 0 ;;
+	3) echo 1 ;;
+	2) echo 2 ;;
+	*) echo 3 ;;
+	esac
+}
 
 # run_series SERIES: everything for one series, in a subshell that holds
 # its lock. Exit code: the verdict's (0, 2, 3), or 1 when a stage failed.
@@ -192,19 +205,42 @@ run_series() {
 	fi
 	echo
 	case $rc in
-	0 | 2 | 3) exit "$rc" ;;
+	0 | 2 | 3) ;;
 	*) exit 1 ;;
 	esac
-}
-
-# rank CODE: the severity of an exit code (1 > 2 > 3 > 0).
-rank() {
-	case $1 in
-	0) echo 0 ;;
-	3) echo 1 ;;
-	2) echo 2 ;;
-	*) echo 3 ;;
-	esac
+	# The regression suite: one boot per kernel of its own, without the
+	# race tests' selection. Its verdict counts as the race boots' does.
+	suite=$work/guest/suite
+	if [ "${SUITE:-yes}" = yes ] && [ -s "$suite/initramfs.cpio" ] && [ "$variants" = "A B" ]; then
+		for a in "$@"; do
+			shift
+			case $a in
+			racefix_tests=*) ;;
+			*) set -- "$@" "$a" ;;
+			esac
+		done
+		sr=$runroot/$series+suite
+		mkdir -p "$sr"
+		printf '== %s on %s: the regression suite (%s), one boot per kernel, kernel args: %s\n' \
+			"$series" "$arch" "$sdir/suite" "$*" >"$sr/header"
+		for v in $variants; do
+			line=$("$H/boot.sh" "$arch" "$work/$v/image" "$suite/initramfs.cpio" \
+				"$sr/$v/1" "$@") || exit 1
+			progress "$series/$arch: $v suite boot: $line"
+		done
+		cat "$sr/header"
+		src=0
+		"$TOOLS/judge" -S -m "$suite/root/etc/racefix/tests" -d "$sdir" "$sr" || src=$?
+		echo
+		case $src in
+		0 | 2 | 3) ;;
+		*) exit 1 ;;
+		esac
+		[ "$(rank "$src")" -le "$(rank "$rc")" ] || rc=$src
+	elif [ -s "$suite/initramfs.cpio" ] && [ "${SUITE:-yes}" = yes ]; then
+		progress "$series/$arch: no regression suite boots: the series has no patched kernel here"
+	fi
+	exit "$rc"
 }
 
 status=0

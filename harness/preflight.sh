@@ -9,7 +9,7 @@
 # xz), the compiler for ARCH, which must compile AND link a static
 # threaded C program (this catches a missing cross libc, e.g.
 # libc6-dev-sparc64-cross), and QEMU for ARCH. The values: RUNS,
-# DURATION, BOOT_MARGIN, SILENCE, JOBS, VERBOSE. Each series: a complete
+# DURATION, BOOT_MARGIN, SILENCE, JOBS, VERBOSE, SUITE. Each series: a complete
 # series file, its patches present, its signatures, unrelated and
 # fixed-tests valid (judge --check), its guest manifest valid (manifest
 # check) and, when KERNEL_ARGS selects tests with racefix_tests=, the
@@ -49,6 +49,10 @@ count DURATION "${DURATION:-10}" "the seconds per race test, e.g. DURATION=10"
 case ${VERBOSE:-0} in
 0 | 1 | '') ;;
 *) err "VERBOSE='$VERBOSE': give VERBOSE=1 (console on the terminal) or leave it unset" ;;
+esac
+case ${SUITE:-yes} in
+yes | no) ;;
+*) err "SUITE='$SUITE': give SUITE=no (no regression suite boots) or leave it unset" ;;
 esac
 
 # The host tools.

@@ -34,7 +34,7 @@ exit 1
 EOF
 chmod +x "$sys/sparc64-linux-gnu-gcc"
 
-echo "1..8"
+echo "1..9"
 n=0
 t() {
 	n=$((n + 1))
@@ -87,3 +87,7 @@ out=$(RACEFIX_PATCHES=$ROOT/patches KERNEL_ARGS='racefix_tests=typo' "$ROOT/harn
 rc=$?
 [ $rc -eq 1 ] && printf '%s' "$out" | grep -q 'typo'
 t $? "racefix_tests= naming no test of the series is refused before any build" "$out"
+out=$(RACEFIX_PATCHES=$ROOT/patches SUITE='$(rm -rf /)' "$ROOT/harness/preflight.sh" x86_64 mm 2>&1)
+rc=$?
+[ $rc -eq 1 ] && [ "$(printf '%s\n' "$out" | grep -c "SUITE=.*give SUITE=no")" -eq 1 ]
+t $? "SUITE other than yes or no: one line naming it, exit 1" "$out"
