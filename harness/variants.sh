@@ -348,10 +348,6 @@ prepare() {
 	progress "$series/$arch: $v ($label) built in $dt s"
 }
 
-# The boot.sh of this checkout: does it still take a signatures file?
-boot_sigs=
-grep -q 'RUN_DIR SIGNATURES' "$H/boot.sh" && boot_sigs=1
-
 # Every candidate is built (or found failed) before the first boot. The
 # list is read on fd 3: builds and boots keep their own stdin.
 list=$(candidates)
@@ -374,11 +370,7 @@ while IFS= read -r c <&3; do
 	n=1
 	while [ "$n" -le "$runs" ]; do
 		rd=$rsd/$v/$n
-		if [ -n "$boot_sigs" ]; then
-			line=$("$H/boot.sh" "$arch" "$image" "$initrd" "$rd" "$sdir/signatures" "$@") || exit 1
-		else
-			line=$("$H/boot.sh" "$arch" "$image" "$initrd" "$rd" "$@") || exit 1
-		fi
+		line=$("$H/boot.sh" "$arch" "$image" "$initrd" "$rd" "$@") || exit 1
 		progress "$series/$arch: $v ($label) run $n/$runs: $line"
 		n=$((n + 1))
 	done
