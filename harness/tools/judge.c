@@ -1220,6 +1220,20 @@ static void stat_text(struct stat_line *s, char *buf, size_t len)
 			 s->med, s->min, s->max);
 }
 
+/* Did any boot of any variant select test I (racefix_tests=)? */
+static int test_selected_anywhere(int i)
+{
+	int vi;
+
+	for (vi = 0; vi < nvariants; vi++) {
+		struct count *c = &variants[vi].tests[i];
+
+		if (c->pass + c->fail + c->skip + c->missing)
+			return 1;
+	}
+	return 0;
+}
+
 static void print_table(void)
 {
 	char cell[64], line[600];
@@ -1247,6 +1261,8 @@ static void print_table(void)
 
 	print_header("test (pass/fail/skip/none)");
 	for (i = 0; i < man.ntests; i++) {
+		if (!test_selected_anywhere(i))
+			continue;
 		out("%-*s", namew, man.tests[i].name);
 		for (vi = 0; vi < nvariants; vi++) {
 			struct count *c = &variants[vi].tests[i];
@@ -1260,6 +1276,16 @@ static void print_table(void)
 		}
 		out("%s\n", fixed_test(man.tests[i].name) ? "  (fixed test)" : "");
 	}
+	any = 0;
+	for (i = 0; i < man.ntests; i++) {
+		if (test_selected_anywhere(i))
+			continue;
+		out("%s%s", any ? ", " : "not selected (racefix_tests=): ",
+		    man.tests[i].name);
+		any = 1;
+	}
+	if (any)
+		out("\n");
 	for (i = 0; i < man.nleft_out; i++)
 		out("%-*s not built for this guest (initramfs.sh left it out)\n",
 		    namew, man.left_out[i]);

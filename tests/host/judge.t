@@ -92,7 +92,7 @@ tboot() {
 	printf '{"arch": "x86_64", "kernel_args": "console=ttyS0"}\n' >"$d/run.json"
 }
 
-echo "1..45"
+echo "1..46"
 
 # 1-4. The kept mm A/B boots: PASS, with the statistics line.
 r=$tmp/mm10
@@ -425,3 +425,15 @@ tboot "$r" B 1 smoke-fail
 j -S -m "$SMOKE_M" -d "$plain" "$r"
 [ "$rc" -eq 2 ] && has 'mremap_limit fails on B in 1 of 1 boots, and passed on A in 1 of 1'
 t $? "-S: a program that passes on A and fails on B fails the suite" "$out"
+
+# 46. A test no boot selected is named once, not shown as a row of zeros.
+m2=$tmp/two.manifest
+{ cat "$SMOKE_M"; printf 'other\t60\t/bin/other\n'; } >"$m2"
+r=$tmp/unselected
+boots "$r" A 1 deb612-smoke racefix_tests=mremap_limit
+boots "$r" B 1 deb612-smoke racefix_tests=mremap_limit
+j -m "$m2" -d "$plain" "$r"
+[ "$rc" -eq 0 ] && has 'not selected (racefix_tests=): other' &&
+	! printf '%s\n' "$out" | grep -q '^other ' &&
+	printf '%s\n' "$out" | grep -q '^mremap_limit  *1/0/0/0  *1/0/0/0'
+t $? "a test no boot selected is listed as not selected, not as a row" "$out"
