@@ -143,7 +143,15 @@ results() {
 		[ -r "$f" ] || continue
 		found=1
 		printf '  %s, %s:\n' "$a" "$(sed -n 's/^== .* on [^:]*: //p' "$OUT/runs/latest-$a/$series/header" 2>/dev/null || echo "last run")"
-		grep -E ' p = |half_done|VERDICT' "$f" | sed 's/^/    /' || true
+		# B's statistics, the half-done moves, each candidate's verdict
+		# and the series' verdict; the regression suite's totals.
+		grep -E ' B <= |half_done|^C[0-9]+ .*: [A-Z]+$|^VERDICT' "$f" | sed 's/^/    /' || true
+		sf=$OUT/runs/latest-$a/$series+suite/summary.txt
+		if [ -r "$sf" ]; then
+			printf '    regression suite (%s), subtests ok/not ok/skip per kernel:\n' \
+				"patches/$series/suite"
+			grep -E '^total |^VERDICT' "$sf" | sed 's/^/      /' || true
+		fi
 	done
 	if [ -z "$found" ]; then
 		[ "${SEND:-}" != yes ] ||
