@@ -28,9 +28,9 @@ export RACEFIX_ROOT := $(CURDIR)
 .PHONY: help boot-test test host-test smoke check send scan model tools clean distclean
 
 help:
-	@echo 'racefix - race fixes for mm/mremap (v6.18.2) and sparc64 (v5.9.1), and their proof'
+	@echo 'racefix - race fixes for mm/mremap (v6.18.2), sparc64 and mips (v5.9.1), and their proof'
 	@echo
-	@echo 'make boot-test ARCH=x86_64|sparc64 [SERIES=mm|sparc64] [RUNS=N] [DURATION=S] [KERNEL_ARGS=...]'
+	@echo 'make boot-test ARCH=x86_64|sparc64|mips64el [SERIES=mm|sparc64|mips] [RUNS=N] [DURATION=S] [KERNEL_ARGS=...]'
 	@echo '                     check everything, then build, boot and race-test each series unpatched (A)'
 	@echo '                     and patched (B), RUNS boots each, and judge'
 	@echo '                     exit 0 pass, 1 could not run, 2 fail, 3 inconclusive (the worst series)'
@@ -46,7 +46,7 @@ help:
 	@echo '                     (only a directory racefix made, with its .racefix-out marker)'
 	@echo
 	@echo 'Variables (all plain data; SIGINT, SIGTERM or SIGHUP ends every child and exits 128+N):'
-	@echo '  ARCH            x86_64 or sparc64 (default x86_64; make smoke: both)'
+	@echo '  ARCH            x86_64, sparc64 or mips64el (default x86_64; make smoke: x86_64 and sparc64)'
 	@echo '  SERIES          series names from patches/, space or comma separated (default: all for ARCH)'
 	@echo '  RUNS            boots per kernel, a positive number (default 1)'
 	@echo '  DURATION        seconds per race test, a positive number (default 10)'

@@ -99,7 +99,9 @@ load_arch() {
 	is_name "$1" && [ -r "$RACEFIX_ROOT/harness/arch/$1.conf" ] ||
 		die "unknown ARCH '$1': give one of: $(list_arches)"
 	f=$RACEFIX_ROOT/harness/arch/$1.conf
-	for k in KARCH CROSS_COMPILE CROSS_PKG IMAGE IMAGE_TARGET QEMU \
+	# LIBC_PKG (optional): the cross C library's package, where its name
+	# does not follow from CROSS_COMPILE (mips64el's R6 one).
+	for k in KARCH CROSS_COMPILE CROSS_PKG LIBC_PKG IMAGE IMAGE_TARGET QEMU \
 		 QEMU_PKG QEMU_ARGS CONSOLE HAVE_KCSAN; do
 		eval "$k=\$(conf_get \"\$f\" $k)"
 	done

@@ -85,7 +85,7 @@ fi
 cc=${CROSS_COMPILE}gcc
 pkg=${CROSS_PKG:-gcc}
 if ! command -v "$cc" >/dev/null 2>&1; then
-	err "$cc not found, needed to build the $ARCH_NAME kernel and guest: install it with 'apt-get install $pkg${CROSS_PKG:+ libc6-dev-$KARCH${CROSS_COMPILE:+64}-cross}'"
+	err "$cc not found, needed to build the $ARCH_NAME kernel and guest: install it with 'apt-get install $pkg${CROSS_PKG:+ ${LIBC_PKG:-libc6-dev-$KARCH${CROSS_COMPILE:+64}-cross}}'"
 else
 	cat >"$tmp/t.c" <<'EOF'
 #include <pthread.h>
@@ -104,6 +104,7 @@ EOF
 	if ! "$cc" -static -O2 -pthread -o "$tmp/t" "$tmp/t.c" >"$tmp/cc.log" 2>&1; then
 		libc=libc6-dev
 		[ -z "$CROSS_COMPILE" ] || libc=libc6-dev-$(printf '%s' "$CROSS_COMPILE" | sed 's/-linux-gnu-$//')-cross
+		[ -z "${LIBC_PKG:-}" ] || libc=$LIBC_PKG
 		err "$cc cannot build a static program for $ARCH_NAME ($(grep -m1 -i 'error' "$tmp/cc.log" || head -n 1 "$tmp/cc.log")): install the C library for it with 'apt-get install $libc'"
 	fi
 fi
