@@ -14,7 +14,9 @@
 # not build, gets Cn/failed naming the patch and hunk, or the error, and
 # no boots, while the others are booted RUNS times; the judge shows a
 # column per variant, and a failed one as FAIL with its reason; a rerun
-# rebuilds only the candidate that changed.
+# rebuilds only the candidate that changed. The regression suite
+# (patches/SERIES/suite): one boot per kernel of its own, judged with
+# judge -S, its verdict counted in the exit code; SUITE=no skips it.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
@@ -60,12 +62,17 @@ echo "kernel of \$tree" >"\$o/arch/x86/boot/bzImage"
 EOF
 cat >"$tmp/bin/qemu-system-x86_64" <<EOF
 #!/bin/sh
-prev=
+prev= kern= initrd=
 for a; do
-	[ "\$prev" != -kernel ] || echo "\$a" >>"$tmp/booted"
+	[ "\$prev" != -kernel ] || { echo "\$a" >>"$tmp/booted"; kern=\$a; }
+	[ "\$prev" != -initrd ] || { echo "\$a" >>"$tmp/initrds"; initrd=\$a; }
 	prev=\$a
 done
-cat "\$FIX/deb612-smoke.log"
+# FAKE_SUITE_FAIL=1: the suite's program fails on B only.
+case "\${FAKE_SUITE_FAIL:-}:\$initrd:\$kern" in
+1:*/suite/*:*/B/image) sed 's/^ok 1 mremap_limit/not ok 1 mremap_limit # exit code 1/' "\$FIX/deb612-smoke.log" ;;
+*) cat "\$FIX/deb612-smoke.log" ;;
+esac
 exit 0
 EOF
 chmod +x "$tmp/bin/make" "$tmp/bin/qemu-system-x86_64"
@@ -123,7 +130,7 @@ mkdir -p "$tmp/nobuild"
 sed 's/^+\tif ((data_race(current->mm->map_count) + 2)/+\tif (BROKEN + (data_race(current->mm->map_count) + 2)/' \
 	"$KEPT"/data-race/0001-*.patch >"$tmp/nobuild/0001-nobuild.patch"
 
-echo "1..17"
+echo "1..20"
 n=0
 t() {
 	n=$((n + 1))
@@ -236,3 +243,33 @@ out=$(CANDIDATES="$tmp/stale" DURATION=1 bt x86_64 s 2>&1)
 run=$(readlink "$OUT/runs/latest-x86_64")/s
 [ -s "$run/C1/failed" ] && [ ! -s "$FAKE_LOG" ] && [ -s "$run/B/1/console.log" ]
 t $? "a run whose only candidate does not apply still boots and judges A and B" "$out"
+
+# 5. The regression suite: a series with a "suite" manifest.
+su=$RACEFIX_PATCHES/su
+cp -r "$s" "$su"
+cp "$ROOT/harness/smoke/tests" "$su/suite"
+: >"$tmp/initrds"
+out=$(DURATION=1 RUNS=2 bt x86_64 su 2>&1)
+rc=$?
+top=$(readlink "$OUT/runs/latest-x86_64")
+[ "$rc" -eq 0 ] && [ -s "$top/su+suite/A/1/console.log" ] && [ -s "$top/su+suite/B/1/console.log" ] &&
+	[ ! -e "$top/su+suite/A/2" ] && [ ! -e "$top/su/suite" ] &&
+	[ "$(grep -c '/guest/suite/initramfs.cpio$' "$tmp/initrds")" -eq 2 ] &&
+	[ "$(grep -c '/guest/initramfs.cpio$' "$tmp/initrds")" -eq 4 ] &&
+	grep -q 'VERDICT: PASS (regression suite' "$top/su+suite/summary.txt" &&
+	grep -q '"mode": "suite"' "$top/su+suite/summary.json" &&
+	printf '%s\n' "$out" | grep -q 'su/x86_64: B suite boot: outcome poweroff'
+t $? "a series with a suite: RUNS race boots, then one suite boot per kernel, judged apart (judge -S)" "$out"
+out=$(FAKE_SUITE_FAIL=1 DURATION=1 bt x86_64 su 2>&1)
+rc=$?
+top=$(readlink "$OUT/runs/latest-x86_64")
+[ "$rc" -eq 2 ] && grep -q 'VERDICT: PASS' "$top/su/summary.txt" &&
+	grep -q '^VERDICT: FAIL' "$top/su+suite/summary.txt" &&
+	printf '%s\n' "$out" | grep -q 'done: su:FAIL'
+t $? "a suite program that fails only on B fails the series (exit 2) though the race boots pass" "$out"
+: >"$tmp/initrds"
+out=$(SUITE=no FAKE_SUITE_FAIL=1 DURATION=1 bt x86_64 su 2>&1)
+rc=$?
+top=$(readlink "$OUT/runs/latest-x86_64")
+[ "$rc" -eq 0 ] && [ ! -e "$top/su+suite" ] && ! grep -q suite "$tmp/initrds"
+t $? "SUITE=no: no suite boot" "$out"
