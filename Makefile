@@ -10,7 +10,7 @@
 KNOBS := ARCH SERIES RUNS DURATION KERNEL_ARGS KERNEL_SRC KERNEL_TARBALL \
 	KERNEL_REF OUT VERBOSE JOBS SEND CHECK_BUILDS BOOT_MARGIN SILENCE \
 	QEMU_EXTRA SMOKE_DURATION DEBIAN_TARBALL HOSTCC KHDR SPATCH \
-	RACEFIX_CONFIG CANDIDATES SUITE
+	RACEFIX_CONFIG CANDIDATES SUITE LAVA_ARTIFACT_URL LAVA_DIR
 # A value from the command line or the environment is its text as given.
 $(foreach v,$(KNOBS),$(if $(filter command line environment override,$(origin $(v))),$(eval override $(v) := $$(value $(v)))))
 # make smoke boots both arches unless ARCH is given.
@@ -25,7 +25,8 @@ export $(KNOBS)
 MAKEOVERRIDES :=
 export RACEFIX_ROOT := $(CURDIR)
 
-.PHONY: help boot-test test host-test smoke check send scan model tools clean distclean
+.PHONY: help boot-test test host-test smoke check send scan model tools clean distclean \
+	lava-jobs lava-run lava-collect
 
 help:
 	@echo 'racefix - race fixes for mm/mremap (v6.18.2), sparc64 and mips (v5.9.1), and their proof'
@@ -41,6 +42,13 @@ help:
 	@echo 'make send SERIES=s   b4 messages and recipients into OUT/send/s; mails only with SEND=reflect or SEND=yes'
 	@echo 'make scan KERNEL_SRC=/path  coccinelle scan of arch/ for mm_users == 1 mask trimming'
 	@echo 'make model           spin model of the sparc64 race, unpatched and patched'
+	@echo 'make lava-jobs ARCH=... [SERIES=...] [RUNS=N] [CANDIDATES=...]'
+	@echo '                     build as boot-test does, then write one LAVA job per boot (variant x run)'
+	@echo '                     into OUT/lava/STAMP-ARCH with manifest.tsv (job -> variant, run); SERIES=smoke'
+	@echo '                     with no tree: Debian linux-source-6.12 as make smoke boots it'
+	@echo 'make lava-run [LAVA_DIR=...]      run the jobs here, one at a time, with Debian'\''s lava-run (root)'
+	@echo 'make lava-collect [LAVA_DIR=...]  LAVA job logs -> the per-boot files, then the judge'\''s table and verdict'
+	@echo '                     (exit as boot-test); logs/JOB.log may come from a lab (lavacli jobs logs --raw)'
 	@echo 'make tools           build the host tools (harness/tools/*.c) into OUT/tools'
 	@echo 'make clean           remove run logs and host tools; distclean removes all of OUT'
 	@echo '                     (only a directory racefix made, with its .racefix-out marker)'
@@ -70,6 +78,8 @@ help:
 	@echo '  SPATCH          the spatch of make scan (default spatch)'
 	@echo '  SEND            reflect or yes: make send mails (default: files only)'
 	@echo '  CHECK_BUILDS=no make check without the builds'
+	@echo '  LAVA_ARTIFACT_URL  base URL where a lab fetches the job set'\''s artifacts/ (default: file:// paths here)'
+	@echo '  LAVA_DIR        the job set of make lava-run / lava-collect (default OUT/lava/latest)'
 
 boot-test:
 	@exec harness/boot-test.sh "$$ARCH" "$$SERIES"
@@ -93,6 +103,15 @@ send:
 scan:
 	@test -n "$$KERNEL_SRC" || { echo 'racefix: error: make scan needs a kernel tree: give KERNEL_SRC=~/src/linux' >&2; exit 1; }
 	@exec harness/scan.sh "$$KERNEL_SRC"
+
+lava-jobs:
+	@exec harness/lava.sh jobs "$$ARCH" "$$SERIES"
+
+lava-run:
+	@exec harness/lava.sh run "$$LAVA_DIR"
+
+lava-collect:
+	@exec harness/lava.sh collect "$$LAVA_DIR"
 
 model:
 	prove -v tests/host/model.t
