@@ -195,6 +195,9 @@ run_series() {
 	if [ -n "${CANDIDATES:-}" ]; then
 		"$H/variants.sh" "$arch" "$series" "$runroot/$series" "$work/guest/initramfs.cpio" "$@" || exit 1
 	fi
+	# make lava-jobs: the boots were written as LAVA jobs (boot.sh,
+	# harness/lava.sh); make lava-collect judges them.
+	[ -z "${RACEFIX_LAVA_PLAN:-}" ] || exit 0
 	echo
 	cat "$runroot/$series/header"
 	rc=0
@@ -251,7 +254,7 @@ for series in $names; do
 	[ "$rc" -le 3 ] || rc=1
 	[ "$(rank "$rc")" -le "$(rank "$status")" ] || status=$rc
 	case $rc in
-	0) summary="$summary $series:PASS" ;;
+	0) if [ -n "${RACEFIX_LAVA_PLAN:-}" ]; then summary="$summary $series:LAVA-JOBS"; else summary="$summary $series:PASS"; fi ;;
 	2) summary="$summary $series:FAIL" ;;
 	3) summary="$summary $series:INCONCLUSIVE" ;;
 	*) summary="$summary $series:NOT-RUN" ;;

@@ -53,6 +53,10 @@ total=$(( ${limits% *} + ${BOOT_MARGIN:-120} ))
 silence=${SILENCE:-$(( ${limits#* } + 60 ))}
 
 append="console=$CONSOLE panic=-1 racefix_duration=$duration $*"
+# make lava-jobs: this boot becomes a LAVA job (harness/lava.sh), not a run here.
+[ -z "${RACEFIX_LAVA_PLAN:-}" ] ||
+	exec "$RACEFIX_ROOT/harness/lava.sh" plan "$ARCH_NAME" "$run" "$image" "$initrd" \
+		"$manifest" "$duration" "$total" "$silence" "$append"
 set -f
 # shellcheck disable=SC2086 # QEMU_ARGS and QEMU_EXTRA are word lists
 set -- "$QEMU" $QEMU_ARGS ${QEMU_EXTRA:-} -nographic -no-reboot \
