@@ -453,7 +453,8 @@ int main(int argc, char **argv)
 {
 	const char *log_path = NULL, *dir = NULL, *want_kernel = NULL;
 	const char *want_ramdisk = NULL, *plan_args = "";
-	char *meta[MAX_META], path[4096], reason[1024], start[40], end[40];
+	char *meta[MAX_META], path[4096], final[4096], reason[1024];
+	char start[40], end[40];
 	char *line = NULL, *args;
 	long long total_s = 0, silence_s = 0, elapsed_ms = 0, t0, t1;
 	const char *outcome;
@@ -622,9 +623,9 @@ int main(int argc, char **argv)
 	fprintf(out, "\n}\n");
 	if (fclose(out))
 		die("cannot write %s", path);
-	snprintf(reason, sizeof(reason), "%s/run.json", dir);
-	if (rename(path, reason))
-		die("cannot write %s", reason);
+	snprintf(final, sizeof(final), "%s/run.json", dir);
+	if (rename(path, final))
+		die("cannot write %s", final);
 	printf("%s: %s\n", outcome, reason);
 	return 0;
 }
