@@ -5,7 +5,7 @@
 # job per boot and never starts QEMU; the job's structure (YAML parsed,
 # and LAVA's own schema where lava-common is installed), the artifacts
 # and the manifest; bad values refused with one line; real LAVA logs
-# (tests/host/fixtures/lava-*, captured from lava-run) collected into the
+# (tests/host/fixtures/lava/, captured from lava-run) collected into the
 # per-boot files and judged as make boot-test judges: a complete job is a
 # clean boot, an incomplete one a failed boot with LAVA's reason; and one
 # real job on the Debian 6.12 smoke kernel through lava-run (skipped,
@@ -189,22 +189,22 @@ bad "make lava-collect on a directory that is no job set" "not a racefix LAVA jo
 logsha() {
 	sed -n 's/.*"label": "'"$2"'".*"sha256sum": "\([0-9a-f]*\)".*/\1/p' "$1"
 }
-fk=$(logsha "$FIX/lava-deb612-smoke.log" kernel)
-fi_=$(logsha "$FIX/lava-deb612-smoke.log" ramdisk)
+fk=$(logsha "$FIX/lava/deb612-smoke.log" kernel)
+fi_=$(logsha "$FIX/lava/deb612-smoke.log" ramdisk)
 set4=$("$H/lava.sh" new x86_64)
 for i in 1 2 3 4 5; do plan "$set4" A "$i" "$tmp/image-A" >/dev/null; done
 "$H/lava.sh" seal "$set4" >/dev/null
 # Each job was written for the kernel and initramfs its log shows.
-pk=$(logsha "$FIX/lava-deb612-panic.log" kernel)
-pi=$(logsha "$FIX/lava-deb612-panic.log" ramdisk)
+pk=$(logsha "$FIX/lava/deb612-panic.log" kernel)
+pi=$(logsha "$FIX/lava/deb612-panic.log" ramdisk)
 awk -F '\t' -v OFS='\t' -v k="$fk" -v r="$fi_" -v pk="$pk" -v pi="$pi" '
 	NR == 2 || NR == 3 { $7 = k; $9 = r }
 	NR == 4 { $7 = pk; $9 = pi }
 	{ print }' "$set4/manifest.tsv" >"$tmp/m" && cp "$tmp/m" "$set4/manifest.tsv"
 mkdir -p "$set4/logs"
-cp "$FIX/lava-deb612-smoke.log" "$set4/logs/smoke-A-1.log"
+cp "$FIX/lava/deb612-smoke.log" "$set4/logs/smoke-A-1.log"
 # The same log as a LAVA server keeps it (lavacli jobs logs --raw).
-sed 's/^/- /' "$FIX/lava-deb612-smoke.log" >"$set4/logs/smoke-A-2.log"
+sed 's/^/- /' "$FIX/lava/deb612-smoke.log" >"$set4/logs/smoke-A-2.log"
 # Two jobs of five, only, first: both complete.
 head -n 3 "$set4/manifest.tsv" >"$tmp/m3"
 cp "$set4/manifest.tsv" "$tmp/m5"
@@ -226,8 +226,8 @@ t $? "a complete LAVA job (lava-run's log, or a server's) is a clean boot: the c
 $(cat "$b/1/status" 2>&1)"
 
 cp "$tmp/m5" "$set4/manifest.tsv"
-cp "$FIX/lava-deb612-panic.log" "$set4/logs/smoke-A-3.log"
-cp "$FIX/lava-deb612-no-image.log" "$set4/logs/smoke-A-4.log"
+cp "$FIX/lava/deb612-panic.log" "$set4/logs/smoke-A-3.log"
+cp "$FIX/lava/deb612-no-image.log" "$set4/logs/smoke-A-4.log"
 out=$("$H/lava.sh" collect "$set4" 2>&1)
 rc=$?
 [ "$rc" -eq 2 ] && printf '%s\n' "$out" | grep -q '^VERDICT: FAIL' &&
@@ -247,15 +247,15 @@ ll() {
 	mkdir -p "$tmp/ll"
 	"$OUT/tools/lava-log" -o "$tmp/ll" "$@" 2>&1
 }
-grep -v '"case": "job", "definition": "lava"' "$FIX/lava-deb612-smoke.log" >"$tmp/no-result.log"
+grep -v '"case": "job", "definition": "lava"' "$FIX/lava/deb612-smoke.log" >"$tmp/no-result.log"
 out=$(ll -l "$tmp/no-result.log")
 [ "$out" = "incomplete: the LAVA log has no job result: the job did not finish (still running, canceled, or the log is cut)" ]
 t $? "a log without LAVA's job result (canceled, still running, cut) is not a clean boot" "$out"
-grep -v 'reboot: Power down' "$FIX/lava-deb612-smoke.log" >"$tmp/no-power-down.log"
+grep -v 'reboot: Power down' "$FIX/lava/deb612-smoke.log" >"$tmp/no-power-down.log"
 out=$(ll -l "$tmp/no-power-down.log")
 case $out in no-poweroff:*) rc=0 ;; *) rc=1 ;; esac
 t $rc "the sentinel without the kernel's power-off after it is not a clean boot" "$out"
-out=$(ll -l "$FIX/lava-deb612-smoke.log" -k 0123 -r "$fi_")
+out=$(ll -l "$FIX/lava/deb612-smoke.log" -k 0123 -r "$fi_")
 case $out in "wrong-artifact: LAVA booted a kernel with sha256 $fk, the job was written for 0123") rc=0 ;; *) rc=1 ;; esac
 t $rc "a kernel LAVA downloaded that is not the job's is not a boot of that kernel" "$out"
 
