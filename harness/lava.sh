@@ -391,8 +391,11 @@ cmd_run() {
 		id=racefix-$(basename "$set_dir")-$name
 		t=$(date +%s)
 		rc=0
-		run_stage "$@" --job-id "$id" --output-dir "$od" --device "$set_dir/device-$arch.yaml" \
-			"$set_dir/jobs/$name.yaml" >"$od/stdout" 2>"$set_dir/logs/$name.log" </dev/null || rc=$?
+		# In the background (as run_stage), so that a signal reaches
+		# our trap at once; the redirections are the child's only.
+		"$@" --job-id "$id" --output-dir "$od" --device "$set_dir/device-$arch.yaml" \
+			"$set_dir/jobs/$name.yaml" >"$od/stdout" 2>"$set_dir/logs/$name.log" </dev/null 8>&- &
+		wait "$!" || rc=$?
 		res=$(sed -n 's/^result: //p' "$od/result.yaml" 2>/dev/null)
 		[ "$res" != pass ] || ok=$((ok + 1))
 		progress "$series/$arch: $v run $n: lava-run exit $rc, job ${res:-without a result} in $(( $(date +%s) - t )) s ($i/$total, log logs/$name.log)"

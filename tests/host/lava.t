@@ -48,7 +48,7 @@ skip() {
 	n=$((n + 1))
 	echo "ok $n $1 # SKIP $2"
 }
-echo "1..17"
+echo "1..18"
 
 # plan SET VARIANT N IMAGE [KERNEL_ARG...]: one boot of series smoke,
 # as boot-test.sh asks boot.sh for it under make lava-jobs.
@@ -258,6 +258,39 @@ t $rc "the sentinel without the kernel's power-off after it is not a clean boot"
 out=$(ll -l "$FIX/lava/deb612-smoke.log" -k 0123 -r "$fi_")
 case $out in "wrong-artifact: LAVA booted a kernel with sha256 $fk, the job was written for 0123") rc=0 ;; *) rc=1 ;; esac
 t $rc "a kernel LAVA downloaded that is not the job's is not a boot of that kernel" "$out"
+
+# ---- make lava-run: one job at a time, and SIGTERM ends every child ----
+if [ "$(id -u)" -eq 0 ]; then
+	# A stand-in lava-run: it logs a record and hangs.
+	cat >"$tmp/bin/lava-run" <<EOF
+#!/bin/sh
+echo \$\$ >>"$tmp/fake-lava-pids"
+echo '{"dt": "2026-01-01T00:00:00.000000", "lvl": "info", "msg": "fake lava-run"}' >&2
+sleep 300
+EOF
+	chmod +x "$tmp/bin/lava-run"
+	"$H/lava.sh" run "$set4" >"$tmp/run.out" 2>&1 &
+	lp=$!
+	i=0
+	while [ ! -s "$tmp/fake-lava-pids" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -TERM "$lp"
+	wait "$lp"
+	rc=$?
+	sleep 0.5
+	left=
+	for p in $(cat "$tmp/fake-lava-pids" 2>/dev/null); do
+		! kill -0 "$p" 2>/dev/null || left="$left $p"
+	done
+	[ "$rc" -eq 143 ] && [ "$(wc -l <"$tmp/fake-lava-pids")" -eq 1 ] && [ -z "$left" ] &&
+		grep -q '^racefix: interrupted by SIGTERM' "$tmp/run.out" &&
+		! grep -q interrupted "$set4/logs/smoke-A-1.log"
+	t $? "make lava-run runs one job at a time; SIGTERM ends lava-run and exits 143 # rc $rc" "$(cat "$tmp/run.out")
+left:$left"
+	rm -f "$tmp/bin/lava-run"
+	hash -r
+else
+	skip "make lava-run and SIGTERM" "lava.sh run needs root (lava-run does)"
+fi
 
 # ---- one real job through Debian's lava-run ----
 why=
