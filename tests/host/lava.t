@@ -48,7 +48,7 @@ skip() {
 	n=$((n + 1))
 	echo "ok $n $1 # SKIP $2"
 }
-echo "1..18"
+echo "1..19"
 
 # plan SET VARIANT N IMAGE [KERNEL_ARG...]: one boot of series smoke,
 # as boot-test.sh asks boot.sh for it under make lava-jobs.
@@ -241,6 +241,29 @@ printf '%s\n' "$out" | grep -q 'A: did not end cleanly (incomplete, no sentinel)
 	printf '%s\n' "$out" | grep -q 'A: did not end cleanly (no-lava-log, no sentinel) (boot 5 of 5)' &&
 	grep -q '"reason": ".*smoke-A-5.log: No such file or directory"' "$b/5/run.json"
 t $? "a job LAVA failed before the boot (its image missing), and a job with no log, are failed boots with their reasons" "$out"
+
+# Candidates: a labelled one with a boot, and one that was not built
+# (variants.sh leaves label and failed files beside the boots).
+set6=$("$H/lava.sh" new x86_64)
+rs6=$tmp/runs/r-$(basename "$set6")/smoke
+plan "$set6" A 1 "$tmp/image-A" >/dev/null
+mkdir -p "$rs6/C1" "$rs6/C2"
+echo data-race >"$rs6/C1/label"
+echo read-once-only >"$rs6/C2/label"
+echo 'does not apply: 0001-x.patch hunk 2' >"$rs6/C2/failed"
+plan "$set6" C1 1 "$tmp/image-B" >/dev/null
+"$H/lava.sh" seal "$set6" >/dev/null
+awk -F '\t' -v OFS='\t' -v k="$fk" -v r="$fi_" 'NR > 1 { $7 = k; $9 = r } { print }' \
+	"$set6/manifest.tsv" >"$tmp/m" && cp "$tmp/m" "$set6/manifest.tsv"
+mkdir -p "$set6/logs"
+cp "$FIX/lava/deb612-smoke.log" "$set6/logs/smoke-A-1.log"
+cp "$FIX/lava/deb612-smoke.log" "$set6/logs/smoke-C1-1.log"
+out=$("$H/lava.sh" collect "$set6" 2>&1)
+rc=$?
+printf '%s\n' "$out" | grep -q 'C1:data-race' && printf '%s\n' "$out" | grep -q 'C2:read-once-only' &&
+	printf '%s\n' "$out" | grep -q 'does not apply: 0001-x.patch hunk 2' &&
+	[ -f "$set6/runs/smoke/C1/1/console.log" ] && [ ! -d "$set6/runs/smoke/C2/1" ]
+t $? "candidates: their labels, and why one was not built, reach the judge's table # rc $rc" "$out"
 
 # lava-log's rules, on the complete job's log changed one way each.
 ll() {
