@@ -133,10 +133,13 @@ cmd_jobs() {
 		;;
 	esac
 	set_dir=$(new_set "$arch")
-	progress "LAVA jobs into $set_dir"
 	rc=0
 	RACEFIX_LAVA_PLAN=$set_dir run_stage "$H/boot-test.sh" "$arch" "$@" || rc=$?
-	[ "$rc" -eq 0 ] || die "boot-test.sh could not build what the jobs boot (exit $rc, above): fix that, then run make lava-jobs again"
+	# boot-test.sh has said why, in one line; a half-written set goes.
+	if [ "$rc" -ne 0 ]; then
+		rm -rf -- "$set_dir"
+		exit "$rc"
+	fi
 	seal_set "$set_dir"
 	ln -sfn "$set_dir" "$OUT/lava/latest"
 	progress "$n LAVA jobs in $set_dir (manifest.tsv maps each to its variant and run)"

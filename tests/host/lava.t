@@ -48,7 +48,7 @@ skip() {
 	n=$((n + 1))
 	echo "ok $n $1 # SKIP $2"
 }
-echo "1..19"
+echo "1..21"
 
 # plan SET VARIANT N IMAGE [KERNEL_ARG...]: one boot of series smoke,
 # as boot-test.sh asks boot.sh for it under make lava-jobs.
@@ -177,6 +177,11 @@ bad "a kernel argument with a quote is refused (LAVA re-splits the command line)
 t $? "no job was written for the refused boots" "$(ls "$set3/jobs")"
 bad "make lava-jobs with a bad LAVA_ARTIFACT_URL stops before any build" "LAVA_ARTIFACT_URL" \
 	env LAVA_ARTIFACT_URL='https://lab.example/a b' "$H/lava.sh" jobs x86_64 smoke
+sets=$(find "$OUT/lava" -mindepth 1 -maxdepth 1 | wc -l)
+bad "make lava-jobs with an unknown SERIES: boot-test's one line" "unknown SERIES 'nope'" \
+	"$H/lava.sh" jobs x86_64 nope
+[ "$(find "$OUT/lava" -mindepth 1 -maxdepth 1 | wc -l)" -eq "$sets" ]
+t $? "no job set is left by a make lava-jobs that failed" "$(ls "$OUT/lava")"
 bad "make lava-collect on a directory that is no job set" "not a racefix LAVA job set" \
 	"$H/lava.sh" collect "$tmp/guest"
 
