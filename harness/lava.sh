@@ -15,7 +15,8 @@
 # with RACEFIX_LAVA_PLAN set to a new job set $OUT/lava/STAMP-ARCH: then
 # every boot boot.sh would run becomes "lava.sh plan", which writes one
 # LAVA job definition (jobs/SERIES-VARIANT-N.yaml) instead of starting
-# QEMU, and boot-test.sh judges nothing. A job set holds
+# QEMU, and boot-test.sh judges nothing (nor boots a regression suite:
+# those boots are not written as jobs yet). A job set holds
 #   jobs/NAME.yaml    the job: device_type qemu, context (arch, machine,
 #                     memory, extra_options = the arch's QEMU arguments,
 #                     QEMU_EXTRA and -no-reboot; no_kvm), deploy to tmpfs
