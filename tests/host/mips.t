@@ -68,7 +68,7 @@ out=$( (set -e
 	cc -O2 -Wall -I"$ROOT/tests" -o "$tmp/judge" "$ROOT/harness/tools/judge.c" -lm
 	"$tmp/judge" --check "$s"
 	[ ! -e "$s/fixed-tests" ] || sed -e 's/#.*//' "$s/fixed-tests" | awk 'NF { print $1 }' |
-		while read -r f; do grep -q "^$f[[:space:]]" "$s/tests" || { echo "fixed test $f not in the manifest"; exit 1; }; done
+		while read -r f; do grep -q "^${f}[[:space:]]" "$s/tests" || { echo "fixed test $f not in the manifest"; exit 1; }; done
 	! sed -e 's/#.*//' "$s/signatures" | grep -q .) 2>&1)
 t $? "patches/mips: judge --check; fixed-tests name manifest tests; no console signature" "$out"
 
