@@ -1172,7 +1172,7 @@ static void compute_stats(int a)
 		if (nvariants == 1)
 			add_stat(what, "race", -1, a, ahits, 0, times, ntimes);
 	}
-	if (sigs.n && !any && kcsan_on_a(a)) {
+	if (sigs.n && !any && kcsan_on_a(a) && !suite_mode) {
 		ahits = 0;
 		for (vi = 0; vi < nvariants; vi++)
 			if (vi != a && variants[vi].nboots)

@@ -92,7 +92,7 @@ tboot() {
 	printf '{"arch": "x86_64", "kernel_args": "console=ttyS0"}\n' >"$d/run.json"
 }
 
-echo "1..46"
+echo "1..48"
 
 # 1-4. The kept mm A/B boots: PASS, with the statistics line.
 r=$tmp/mm10
@@ -437,3 +437,25 @@ j -m "$m2" -d "$plain" "$r"
 	! printf '%s\n' "$out" | grep -q '^other ' &&
 	printf '%s\n' "$out" | grep -q '^mremap_limit  *1/0/0/0  *1/0/0/0'
 t $? "a test no boot selected is listed as not selected, not as a row" "$out"
+
+# 47-48. The real suite boots of an x86_64 mm run (fixtures/suite-6182):
+# PASS with -S, every program and its cases per kernel, map_populate
+# failing on both; a program that then fails on B alone fails the suite.
+SU=$FIX/suite-6182
+r=$tmp/suite-real
+for v in A B; do
+	mkdir -p "$r/$v/1"
+	cp "$SU/$v.log" "$r/$v/1/console.log"
+	cp "$SU/$v.status" "$r/$v/1/status"
+	printf '{"arch": "x86_64", "kernel_args": "console=ttyS0 panic=-1"}\n' >"$r/$v/1/run.json"
+done
+j -S -a x86_64 -m "$SU/manifest" -d "$ROOT/patches/mm" "$r"
+[ "$rc" -eq 0 ] && has 'VERDICT: PASS (regression suite' &&
+	printf '%s\n' "$out" | grep -q '^total  *286/0/52  *286/0/52 *$' &&
+	printf '%s\n' "$out" | grep -q '^guard-regions  *67/0/17  *67/0/17 *$' &&
+	has 'map_populate fails on both kernels (A 1/1, B 1/1)' && ! has 'any declared race'
+t $? "real suite boots (x86_64): PASS, cases per program and in total, map_populate failing on both" "$out"
+sed -i 's/^ok 3 mremap_dontunmap\r$/not ok 3 mremap_dontunmap # exit code 1\r/' "$r/B/1/console.log"
+j -S -a x86_64 -m "$SU/manifest" -d "$ROOT/patches/mm" "$r"
+[ "$rc" -eq 2 ] && has 'mremap_dontunmap fails on B in 1 of 1 boots, and passed on A in 1 of 1'
+t $? "the same boots with mremap_dontunmap failing on B only: FAIL" "$out"
