@@ -67,7 +67,7 @@
 #define MAX_BOOTS	1000
 #define MAX_SPLATS	512
 #define MAX_METRICS	128
-#define MAX_VALUES	8
+#define MAX_VALUES	64
 #define MAX_REASONS	256
 
 enum sev { NOTE, INCONCLUSIVE, FAIL };
@@ -121,6 +121,7 @@ struct metric_row {
 	char value[MAX_VARIANTS][MAX_VALUES][CONSOLE_NAME];
 	int count[MAX_VARIANTS][MAX_VALUES];
 	int nvalues[MAX_VARIANTS];
+	int other[MAX_VARIANTS];	/* boots whose value did not fit */
 };
 
 struct reason {
@@ -711,8 +712,10 @@ static void add_metric(int v, const struct console_metric *m)
 		if (!strcmp(r->value[v][i], m->value))
 			break;
 	if (i == r->nvalues[v]) {
-		if (i == MAX_VALUES)
+		if (i == MAX_VALUES) {
+			r->other[v]++;
 			return;
+		}
 		snprintf(r->value[v][i], CONSOLE_NAME, "%s", m->value);
 		r->nvalues[v]++;
 	}
@@ -1236,7 +1239,7 @@ static int test_selected_anywhere(int i)
 
 static void print_table(void)
 {
-	char cell[64], line[600];
+	char cell[64], line[600], mcell[2048];
 	int vi, i, j, any;
 
 	namew = 30;
@@ -1360,12 +1363,15 @@ static void print_table(void)
 			for (vi = 0; vi < nvariants; vi++) {
 				size_t n = 0;
 
-				cell[0] = '\0';
-				for (j = 0; j < metrics[i].nvalues[vi] && n < sizeof(cell); j++)
-					n += snprintf(cell + n, sizeof(cell) - n, "%s%sx%d",
+				mcell[0] = '\0';
+				for (j = 0; j < metrics[i].nvalues[vi] && n < sizeof(mcell); j++)
+					n += snprintf(mcell + n, sizeof(mcell) - n, "%s%sx%d",
 						      j ? " " : "", metrics[i].value[vi][j],
 						      metrics[i].count[vi][j]);
-				out(" %-*s", colw, cell[0] ? cell : "-");
+				if (metrics[i].other[vi] && n < sizeof(mcell))
+					snprintf(mcell + n, sizeof(mcell) - n, " +%d more",
+						 metrics[i].other[vi]);
+				out(" %-*s", colw, mcell[0] ? mcell : "-");
 			}
 			out("\n");
 		}
@@ -1531,6 +1537,10 @@ static void write_json(const char *rsd, const char *series, int a, enum sev v)
 				json_str(f, metrics[i].value[vi][j]);
 				fprintf(f, ": %d", metrics[i].count[vi][j]);
 			}
+			if (metrics[i].other[vi])
+				fprintf(f, "%s\"(other values)\": %d",
+					metrics[i].nvalues[vi] ? ", " : "",
+					metrics[i].other[vi]);
 			fprintf(f, "}");
 		}
 		fprintf(f, "}}");

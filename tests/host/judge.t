@@ -92,7 +92,7 @@ tboot() {
 	printf '{"arch": "x86_64", "kernel_args": "console=ttyS0"}\n' >"$d/run.json"
 }
 
-echo "1..48"
+echo "1..49"
 
 # 1-4. The kept mm A/B boots: PASS, with the statistics line.
 r=$tmp/mm10
@@ -459,3 +459,26 @@ sed -i 's/^ok 3 mremap_dontunmap\r$/not ok 3 mremap_dontunmap # exit code 1\r/' 
 j -S -a x86_64 -m "$SU/manifest" -d "$ROOT/patches/mm" "$r"
 [ "$rc" -eq 2 ] && has 'mremap_dontunmap fails on B in 1 of 1 boots, and passed on A in 1 of 1'
 t $? "the same boots with mremap_dontunmap failing on B only: FAIL" "$out"
+
+# 49. Every boot's metric value is listed, however many differ (RUNS=12
+# with 12 values once lost four of them).
+r=$tmp/metrics12
+boots "$r" A 12 kcsan-6182-mm-A
+boots "$r" B 12 kcsan-6182-mm-B
+i=1
+while [ "$i" -le 12 ]; do
+	sed -i "s/# metric: fixed_room_needed 6/# metric: fixed_room_needed $((100 + i))/" "$r/A/$i/console.log"
+	i=$((i + 1))
+done
+j -m "$MMM" -d "$MM" "$r"
+row=$(printf '%s\n' "$out" | grep '^mremap_limit.fixed_room_needed ')
+bad=
+i=1
+while [ "$i" -le 12 ]; do
+	printf '%s\n' "$row" | grep -q " $((100 + i))x1" || bad="$bad $((100 + i))"
+	grep -q "\"$((100 + i))\": 1" "$r/summary.json" || bad="$bad json:$((100 + i))"
+	i=$((i + 1))
+done
+[ "$rc" -eq 0 ] && [ -z "$bad" ]
+t $? "a metric with 12 values in 12 boots: every value in the table and in summary.json" "missing:$bad
+$row"
