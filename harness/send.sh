@@ -136,33 +136,10 @@ git am -q $stamped || die "the series does not apply in $repo"
 # (the judge's lines with boot counts, bound and p-value, the half-done
 # moves, the verdict); b4 writes base-commit: itself, from the branch's
 # fork point.
-results() {
-	found=
-	for a in $(series_arches "$sdir"); do
-		f=$OUT/runs/latest-$a/$series/summary.txt
-		[ -r "$f" ] || continue
-		found=1
-		printf '  %s, %s:\n' "$a" "$(sed -n 's/^== .* on [^:]*: //p' "$OUT/runs/latest-$a/$series/header" 2>/dev/null || echo "last run")"
-		# B's statistics, the half-done moves, each candidate's verdict
-		# and the series' verdict; the regression suite's totals.
-		grep -E ' B <= |half_done|^C[0-9]+ .*: [A-Z]+$|^VERDICT' "$f" | sed 's/^/    /' || true
-		sf=$OUT/runs/latest-$a/$series+suite/summary.txt
-		if [ -r "$sf" ]; then
-			printf '    regression suite (%s), subtests ok/not ok/skip per kernel:\n' \
-				"patches/$series/suite"
-			grep -E '^total |^VERDICT' "$sf" | sed 's/^/      /' || true
-		fi
-	done
-	if [ -z "$found" ]; then
-		[ "${SEND:-}" != yes ] ||
-			die "no boot-test result in $OUT for the cover letter's @RESULTS@: run make boot-test first"
-		echo "  (no boot-test run is recorded in $OUT: run make boot-test first)"
-	fi
-}
 {
 	while IFS= read -r line; do
 		case $line in
-		@RESULTS@) results ;;
+		@RESULTS@) "$H/results.sh" "$series" || exit 1 ;;
 		base-commit:*) ;;
 		*) printf '%s\n' "$line" ;;
 		esac
