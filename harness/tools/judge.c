@@ -1372,6 +1372,9 @@ static void print_table(void)
 					snprintf(mcell + n, sizeof(mcell) - n, " +%d more",
 						 metrics[i].other[vi]);
 				out(" %-*s", colw, mcell[0] ? mcell : "-");
+				/* Columns stay two spaces apart when a cell overflows. */
+				if ((int)strlen(mcell) >= colw)
+					out(" ");
 			}
 			out("\n");
 		}
