@@ -41,7 +41,7 @@ t $? "mips64el.conf: malta, I6400, 4 CPUs, the R6 compiler and C library" "$out"
 # 2. The kconfig fragment asks for what SMP on this board needs.
 frag=$ROOT/kconfig/mips64el.config
 bad=
-for s in CONFIG_MIPS_MALTA=y CONFIG_CPU_MIPS64_R6=y CONFIG_MIPS_CPS=y CONFIG_NR_CPUS=4 \
+for s in CONFIG_MIPS_MALTA=y CONFIG_CPU_MIPS64_R6=y CONFIG_MIPS_CPS=y CONFIG_NR_CPUS=4 CONFIG_MIPS_FP_SUPPORT=y \
 	 CONFIG_SERIAL_8250_CONSOLE=y CONFIG_POWER_RESET_PIIX4_POWEROFF=y \
 	 CONFIG_MIPS_CMDLINE_FROM_BOOTLOADER=y; do
 	grep -qx "$s" "$frag" || bad="$bad $s"
@@ -49,7 +49,7 @@ done
 for s in CONFIG_SMP=y CONFIG_64BIT=y CONFIG_IO_URING=y; do
 	grep -qx "$s" "$ROOT/kconfig/common.config" || bad="$bad common:$s"
 done
-t "$([ -z "$bad" ]; echo $?)" "kconfig: malta, MIPS64 R6, CPS, 4 CPUs, uart, power-off, QEMU's command line" "missing:$bad"
+t "$([ -z "$bad" ]; echo $?)" "kconfig: malta, MIPS64 R6, CPS, 4 CPUs, FP, uart, power-off, QEMU's command line" "missing:$bad"
 
 # 3. The series runs on mips64el only, with the stale TLB test in it.
 s=$ROOT/patches/mips
