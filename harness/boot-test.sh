@@ -88,16 +88,6 @@ while ! mkdir "$runroot" 2>/dev/null; do
 	runroot=$OUT/runs/$stamp-$arch-$i
 done
 
-# rank CODE: the severity of an exit code (1 > 2 > 3 > 0).
-rank() {
-	case $1 in
-	0) echo 0 ;;
-	3) echo 1 ;;
-	2) echo 2 ;;
-	*) echo 3 ;;
-	esac
-}
-
 # run_series SERIES: everything for one series, in a subshell that holds
 # its lock. Exit code: the verdict's (0, 2, 3), or 1 when a stage failed.
 run_series() {

@@ -413,15 +413,6 @@ cmd_run() {
 
 # ---- collect ----
 
-rank() {
-	case $1 in
-	0) echo 0 ;;
-	3) echo 1 ;;
-	2) echo 2 ;;
-	*) echo 3 ;;
-	esac
-}
-
 cmd_collect() {
 	set_dir=$(jobs_dir "${1:-}")
 	host_tools

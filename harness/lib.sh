@@ -392,6 +392,17 @@ kd_do() {
 	return 0
 }
 
+# rank CODE: the severity of an exit code (1 > 2 > 3 > 0), so that a run
+# of several series or boots exits with the worst.
+rank() {
+	case $1 in
+	0) echo 0 ;;
+	3) echo 1 ;;
+	2) echo 2 ;;
+	*) echo 3 ;;
+	esac
+}
+
 # trap_signals WHAT: on SIGHUP, SIGINT or SIGTERM end every child
 # process, say "interrupted" and exit 128+N (129, 130, 143) as shells
 # do. Long stages must run through run_stage so the trap runs at once.

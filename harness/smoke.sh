@@ -32,15 +32,6 @@ export RUNS DURATION
 status=0
 ran=0
 
-# worse A B: the worse of two exit codes (1, then 2, then 3, then 0).
-rank() {
-	case $1 in
-	0) echo 0 ;;
-	3) echo 1 ;;
-	2) echo 2 ;;
-	*) echo 3 ;;
-	esac
-}
 note() {
 	rc=$1
 	[ "$rc" -le 3 ] || rc=1
