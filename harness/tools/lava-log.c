@@ -56,7 +56,6 @@
 
 #define PANIC_TEXT	"Kernel panic - not syncing"
 #define POWER_DOWN	"reboot: Power down"
-#define MAX_META	16
 
 static void die(const char *fmt, const char *arg)
 {
@@ -453,7 +452,7 @@ int main(int argc, char **argv)
 {
 	const char *log_path = NULL, *dir = NULL, *want_kernel = NULL;
 	const char *want_ramdisk = NULL, *plan_args = "";
-	char *meta[MAX_META], path[4096], final[4096], reason[1024];
+	char *meta[RUN_META_MAX], path[4096], final[4096], reason[1024];
 	char start[40], end[40];
 	char *line = NULL, *args;
 	long long total_s = 0, silence_s = 0, elapsed_ms = 0, t0, t1;
@@ -473,9 +472,7 @@ int main(int argc, char **argv)
 		case 't': total_s = atoll(optarg); break;
 		case 'q': silence_s = atoll(optarg); break;
 		case 'm':
-			if (nmeta == MAX_META || !strchr(optarg, '=') ||
-			    optarg[0] == '=' ||
-			    strcspn(optarg, "=\"\\") != strcspn(optarg, "="))
+			if (nmeta == RUN_META_MAX || !run_meta_ok(optarg))
 				usage();
 			meta[nmeta++] = optarg;
 			break;
@@ -581,13 +578,7 @@ int main(int argc, char **argv)
 	if (!out)
 		die("cannot write %s", path);
 	fprintf(out, "{\n  \"format\": \"racefix-run-1\",\n  \"runner\": \"lava\",\n");
-	for (opt = 0; opt < nmeta; opt++) {
-		char *eq = strchr(meta[opt], '=');
-
-		fprintf(out, "  \"%.*s\": ", (int)(eq - meta[opt]), meta[opt]);
-		json_str(out, eq + 1);
-		fprintf(out, ",\n");
-	}
+	run_meta_write(out, meta, nmeta);
 	args = append_of(j.boot_command);
 	fprintf(out, "  \"kernel_args\": ");
 	json_str(out, args ? args : plan_args);

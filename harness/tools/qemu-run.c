@@ -127,10 +127,8 @@ static void kill_group(pid_t pid)
 
 /* ---- run.json ---- */
 
-#define MAX_META	16
-
 static const char *json_path;
-static char *meta[MAX_META];
+static char *meta[RUN_META_MAX];
 static int nmeta;
 static char **cmd_argv;
 static char start_utc[32], end_utc[32];
@@ -164,13 +162,7 @@ static int write_run_json(const char *outcome, const char *reason,
 	if (!f)
 		goto fail;
 	fprintf(f, "{\n  \"format\": \"racefix-run-1\",\n");
-	for (i = 0; i < nmeta; i++) {
-		char *eq = strchr(meta[i], '=');
-
-		fprintf(f, "  \"%.*s\": ", (int)(eq - meta[i]), meta[i]);
-		json_str(f, eq + 1);
-		fprintf(f, ",\n");
-	}
+	run_meta_write(f, meta, nmeta);
 	fprintf(f, "  \"kernel_args\": ");
 	for (i = 0; cmd_argv[i]; i++)
 		if (!strcmp(cmd_argv[i], "-append") && cmd_argv[i + 1])
@@ -247,9 +239,7 @@ int main(int argc, char **argv)
 			json_path = optarg;
 			break;
 		case 'm':
-			if (nmeta == MAX_META || !strchr(optarg, '=') ||
-			    optarg[0] == '=' ||
-			    strcspn(optarg, "=\"\\") != strcspn(optarg, "="))
+			if (nmeta == RUN_META_MAX || !run_meta_ok(optarg))
 				usage();
 			meta[nmeta++] = optarg;
 			break;
