@@ -36,31 +36,13 @@
 #include <time.h>
 
 #include "ktap.h"
-
-#ifndef __NR_io_uring_setup
-#define __NR_io_uring_setup	425
-#endif
-#ifndef __NR_io_uring_enter
-#define __NR_io_uring_enter	426
-#endif
-#ifndef __NR_io_uring_register
-#define __NR_io_uring_register	427
-#endif
+#include "uring.h"
 
 #define QD		8	/* I/Os in flight per batch */
 #define NSLOT		32	/* file blocks */
 #define NSCRATCH	8	/* pages churned while I/O is in flight */
 #define SQ_IDLE_MS	1	/* let the SQ thread drop the mm often */
 #define STALL_SECS	30	/* no completion for this long: fail */
-
-struct ring {
-	int fd;
-	unsigned int *sq_head, *sq_tail, *sq_mask, *sq_flags, *sq_array;
-	unsigned int *cq_head, *cq_tail, *cq_mask;
-	struct io_uring_sqe *sqes;
-	struct io_uring_cqe *cqes;
-	unsigned int sq_entries, cq_entries, features;
-};
 
 struct stats {
 	unsigned long writes, reads;
@@ -73,23 +55,6 @@ struct stats {
 static struct stats st;
 static size_t pgsz;
 static unsigned char *scratch;
-
-static int sys_setup(unsigned int entries, struct io_uring_params *p)
-{
-	return syscall(__NR_io_uring_setup, entries, p);
-}
-
-static int sys_enter(int fd, unsigned int submit, unsigned int complete,
-		     unsigned int flags)
-{
-	return syscall(__NR_io_uring_enter, fd, submit, complete, flags,
-		       NULL, 0);
-}
-
-static int sys_register(int fd, unsigned int op, void *arg, unsigned int n)
-{
-	return syscall(__NR_io_uring_register, fd, op, arg, n);
-}
 
 static double now(void)
 {
@@ -180,56 +145,11 @@ static void churn(unsigned long step)
 static int ring_open(struct ring *r, unsigned int entries)
 {
 	struct io_uring_params p;
-	size_t sqsz, cqsz;
-	unsigned char *sq, *cq;
-	void *sqes;
 
 	memset(&p, 0, sizeof(p));
 	p.flags = IORING_SETUP_SQPOLL;
 	p.sq_thread_idle = SQ_IDLE_MS;
-	r->fd = sys_setup(entries, &p);
-	if (r->fd < 0)
-		return -errno;
-
-	sqsz = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
-	cqsz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-	if (p.features & IORING_FEAT_SINGLE_MMAP) {
-		if (cqsz > sqsz)
-			sqsz = cqsz;
-		cqsz = sqsz;
-	}
-	sq = mmap(NULL, sqsz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		  r->fd, IORING_OFF_SQ_RING);
-	if (sq == MAP_FAILED)
-		ktap_bail("mmap sq ring");
-	if (p.features & IORING_FEAT_SINGLE_MMAP) {
-		cq = sq;
-	} else {
-		cq = mmap(NULL, cqsz, PROT_READ | PROT_WRITE,
-			  MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_CQ_RING);
-		if (cq == MAP_FAILED)
-			ktap_bail("mmap cq ring");
-	}
-	sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe),
-		    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
-		    IORING_OFF_SQES);
-	if (sqes == MAP_FAILED)
-		ktap_bail("mmap sqes");
-
-	r->sq_head = (unsigned int *)(sq + p.sq_off.head);
-	r->sq_tail = (unsigned int *)(sq + p.sq_off.tail);
-	r->sq_mask = (unsigned int *)(sq + p.sq_off.ring_mask);
-	r->sq_flags = (unsigned int *)(sq + p.sq_off.flags);
-	r->sq_array = (unsigned int *)(sq + p.sq_off.array);
-	r->cq_head = (unsigned int *)(cq + p.cq_off.head);
-	r->cq_tail = (unsigned int *)(cq + p.cq_off.tail);
-	r->cq_mask = (unsigned int *)(cq + p.cq_off.ring_mask);
-	r->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
-	r->sqes = sqes;
-	r->sq_entries = p.sq_entries;
-	r->cq_entries = p.cq_entries;
-	r->features = p.features;
-	return 0;
+	return ring_setup(r, entries, &p);
 }
 
 /* Queue one read or write of block @slot on registered file 0. */

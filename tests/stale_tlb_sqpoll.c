@@ -54,31 +54,13 @@
 #include <time.h>
 
 #include "ktap.h"
-
-#ifndef __NR_io_uring_setup
-#define __NR_io_uring_setup	425
-#endif
-#ifndef __NR_io_uring_enter
-#define __NR_io_uring_enter	426
-#endif
-#ifndef __NR_io_uring_register
-#define __NR_io_uring_register	427
-#endif
+#include "uring.h"
 
 #define NPAGE		16	/* pages of the file B is mapped onto */
 #define CHUNK		(16 * 1024)	/* bytes per batch read */
 #define MAX_BATCH	64
 #define STALL_SECS	30
 #define SQ_CPU		1
-
-struct ring {
-	int fd;
-	unsigned int *sq_head, *sq_tail, *sq_mask, *sq_flags, *sq_array;
-	unsigned int *cq_head, *cq_tail, *cq_mask;
-	struct io_uring_sqe *sqes;
-	struct io_uring_cqe *cqes;
-	unsigned int sq_entries;
-};
 
 static size_t pgsz;
 static struct ring r;
@@ -130,52 +112,12 @@ static int matches(const void *buf, unsigned long seq)
 static int ring_open(unsigned int entries, unsigned int idle_ms)
 {
 	struct io_uring_params p;
-	size_t sqsz, cqsz;
-	unsigned char *sq, *cq;
-	void *sqes;
 
 	memset(&p, 0, sizeof(p));
 	p.flags = IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF;
 	p.sq_thread_cpu = SQ_CPU;
 	p.sq_thread_idle = idle_ms;
-	r.fd = syscall(__NR_io_uring_setup, entries, &p);
-	if (r.fd < 0)
-		return -errno;
-	sqsz = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
-	cqsz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-	if (p.features & IORING_FEAT_SINGLE_MMAP) {
-		if (cqsz > sqsz)
-			sqsz = cqsz;
-		cqsz = sqsz;
-	}
-	sq = mmap(NULL, sqsz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		  r.fd, IORING_OFF_SQ_RING);
-	if (sq == MAP_FAILED)
-		ktap_bail("mmap sq ring");
-	cq = sq;
-	if (!(p.features & IORING_FEAT_SINGLE_MMAP)) {
-		cq = mmap(NULL, cqsz, PROT_READ | PROT_WRITE,
-			  MAP_SHARED | MAP_POPULATE, r.fd, IORING_OFF_CQ_RING);
-		if (cq == MAP_FAILED)
-			ktap_bail("mmap cq ring");
-	}
-	sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe),
-		    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r.fd,
-		    IORING_OFF_SQES);
-	if (sqes == MAP_FAILED)
-		ktap_bail("mmap sqes");
-	r.sq_head = (unsigned int *)(sq + p.sq_off.head);
-	r.sq_tail = (unsigned int *)(sq + p.sq_off.tail);
-	r.sq_mask = (unsigned int *)(sq + p.sq_off.ring_mask);
-	r.sq_flags = (unsigned int *)(sq + p.sq_off.flags);
-	r.sq_array = (unsigned int *)(sq + p.sq_off.array);
-	r.cq_head = (unsigned int *)(cq + p.cq_off.head);
-	r.cq_tail = (unsigned int *)(cq + p.cq_off.tail);
-	r.cq_mask = (unsigned int *)(cq + p.cq_off.ring_mask);
-	r.cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
-	r.sqes = sqes;
-	r.sq_entries = p.sq_entries;
-	return 0;
+	return ring_setup(&r, entries, &p);
 }
 
 /* Queue a read of @len bytes at @off of registered file 0 into @buf. */
@@ -203,8 +145,7 @@ static void publish(void)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(r.sq_flags, __ATOMIC_RELAXED) &
 	    IORING_SQ_NEED_WAKEUP)
-		syscall(__NR_io_uring_enter, r.fd, 0, 0,
-			IORING_ENTER_SQ_WAKEUP, NULL, 0);
+		sys_enter(r.fd, 0, 0, IORING_ENTER_SQ_WAKEUP);
 }
 
 static unsigned int cq_ready(void)
@@ -347,8 +288,7 @@ int main(int argc, char **argv)
 	if (ftruncate(src, 2 * pgsz + CHUNK) ||
 	    ftruncate(pages, NPAGE * pgsz))
 		ktap_bail("ftruncate");
-	if (syscall(__NR_io_uring_register, r.fd, IORING_REGISTER_FILES,
-		    &src, 1) < 0)
+	if (sys_register(r.fd, IORING_REGISTER_FILES, &src, 1) < 0)
 		ktap_bail("IORING_REGISTER_FILES");
 	ktap_result(1, "SQPOLL ring, SQ thread on cpu 1, this process on cpu 0");
 
