@@ -162,12 +162,7 @@ run_series() {
 	set +f
 	# The tests racefix_tests= selects, for the judge (preflight checked
 	# that the manifest has them).
-	selection=
-	for a in "$@"; do
-		case $a in
-		racefix_tests=*) selection=${a#racefix_tests=} ;;
-		esac
-	done
+	selection=$(tests_selection "$@")
 	mkdir -p "$runroot/$series"
 	printf '== %s on %s: %s runs per kernel, race tests %s s, kernel args: %s\n' \
 		"$series" "$arch" "$runs" "$DURATION" "$*" >"$runroot/$series/header"
@@ -191,11 +186,7 @@ run_series() {
 	echo
 	cat "$runroot/$series/header"
 	rc=0
-	if [ -n "$selection" ]; then
-		"$TOOLS/judge" -s "$selection" -m "$work/guest/root/etc/racefix/tests" -d "$sdir" "$runroot/$series" || rc=$?
-	else
-		"$TOOLS/judge" -m "$work/guest/root/etc/racefix/tests" -d "$sdir" "$runroot/$series" || rc=$?
-	fi
+	judge_run "$selection" -m "$work/guest/root/etc/racefix/tests" -d "$sdir" "$runroot/$series" || rc=$?
 	echo
 	case $rc in
 	0 | 2 | 3) ;;

@@ -41,12 +41,7 @@ mkdir -p "$run"
 # The limits follow from the manifest inside the initramfs' source and
 # the tests the kernel arguments select.
 manifest=$(dirname "$initrd")/root/etc/racefix/tests
-selection=
-for a in "$@"; do
-	case $a in
-	racefix_tests=*) selection=${a#racefix_tests=} ;;
-	esac
-done
+selection=$(tests_selection "$@")
 limits=$("$TOOLS/manifest" limits "$manifest" "$duration" "$selection") ||
 	die "cannot take the time limits from $manifest (above): fix it or the racefix_tests= selection"
 total=$(( ${limits% *} + ${BOOT_MARGIN:-120} ))

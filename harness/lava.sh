@@ -446,24 +446,15 @@ cmd_collect() {
 		series=$(basename "$g" .tests)
 		sdir=$(series_dir "$series") || exit 1
 		# The selection, as boot-test.sh gives it to the judge.
-		selection=
 		args=$(awk -F "$tab" -v s="$series" 'NR > 1 && $2 == s { print $14; exit }' "$set_dir/manifest.tsv")
 		set -f
 		# shellcheck disable=SC2086 # words, unglobbed
-		for a in $args; do
-			case $a in
-			racefix_tests=*) selection=${a#racefix_tests=} ;;
-			esac
-		done
+		selection=$(tests_selection $args)
 		set +f
 		echo
 		[ ! -f "$set_dir/runs/$series/header" ] || cat "$set_dir/runs/$series/header"
 		rc=0
-		if [ -n "$selection" ]; then
-			"$TOOLS/judge" -s "$selection" -m "$g" -d "$sdir" "$set_dir/runs/$series" || rc=$?
-		else
-			"$TOOLS/judge" -m "$g" -d "$sdir" "$set_dir/runs/$series" || rc=$?
-		fi
+		judge_run "$selection" -m "$g" -d "$sdir" "$set_dir/runs/$series" || rc=$?
 		case $rc in
 		0) summary="$summary $series:PASS" ;;
 		2) summary="$summary $series:FAIL" ;;

@@ -403,6 +403,30 @@ rank() {
 	esac
 }
 
+# tests_selection WORD...: what racefix_tests= among the kernel arguments
+# WORD... selects (the last one, as the guest reads them), or nothing.
+tests_selection() {
+	ts=
+	for a in "$@"; do
+		case $a in
+		racefix_tests=*) ts=${a#racefix_tests=} ;;
+		esac
+	done
+	printf '%s\n' "$ts"
+}
+
+# judge_run SELECTION ARG...: the judge (harness/tools/judge.c) on ARG...,
+# narrowed to SELECTION with -s when there is one.
+judge_run() {
+	jr_sel=$1
+	shift
+	if [ -n "$jr_sel" ]; then
+		"$TOOLS/judge" -s "$jr_sel" "$@"
+	else
+		"$TOOLS/judge" "$@"
+	fi
+}
+
 # trap_signals WHAT: on SIGHUP, SIGINT or SIGTERM end every child
 # process, say "interrupted" and exit 128+N (129, 130, 143) as shells
 # do. Long stages must run through run_stage so the trap runs at once.

@@ -112,13 +112,9 @@ tool "$QEMU" "$QEMU_PKG"
 
 # The series.
 host_tools
-selection=
 set -f
-for a in ${KERNEL_ARGS:-}; do
-	case $a in
-	racefix_tests=*) selection=${a#racefix_tests=} ;;
-	esac
-done
+# shellcheck disable=SC2086 # words, unglobbed
+selection=$(tests_selection ${KERNEL_ARGS:-})
 set +f
 for s in "$@"; do
 	sdir=$(series_dir "$s") || { bad=$((bad + 1)); continue; }
