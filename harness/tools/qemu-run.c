@@ -365,12 +365,26 @@ int main(int argc, char **argv)
 	if (waitpid(pid, &wstatus, WNOHANG) == pid) {
 		reaped = 1;
 	} else {
+		pid_t r;
+
 		kill_group(pid);
-		if (waitpid(pid, &wstatus, 0) == pid)
+		do
+			r = waitpid(pid, &wstatus, 0);
+		while (r < 0 && errno == EINTR);
+		if (r == pid)
 			reaped = 1;
 	}
 	/* Whatever else the group started goes too. */
 	kill(-pid, SIGKILL);
+
+	/*
+	 * A signal can reach us together with the console's end of file:
+	 * whoever signalled us may have ended QEMU first, and poll() then
+	 * reports the pipe ready, not EINTR, so the loop saw "exited".
+	 * Being told to stop decides the outcome, whatever the console did.
+	 */
+	if (got_signal)
+		outcome = "interrupted";
 
 	/* A guest that printed its sentinel but never powered off. */
 	if (outcome && !strcmp(outcome, "poweroff") &&
