@@ -38,8 +38,12 @@
  * nothing).  Needs root (SQPOLL and SQ_AFF on v5.9) and 2 or more CPUs;
  * skips otherwise, or when io_uring is missing.
  *
+ * -X is the test's own check: the last read is queued and completed
+ * before the remap, so it lands in page "cur" on any kernel, as a stale
+ * write would; the test must then count stale reads and fail.
+ *
  * Usage: stale_tlb_sqpoll [-d SECONDS] [-f FLOOD_THREADS] [-b BATCH]
- *        [-s MAX_DELAY_US]
+ *        [-s MAX_DELAY_US] [-X]
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -234,11 +238,11 @@ int main(int argc, char **argv)
 	char fpath[] = "/tmp/stale_tlb_pages.XXXXXX";
 	unsigned char *win, *big, *check;
 	unsigned int cur = 0, next, i, ready;
-	int res[MAX_BATCH + 2], src, pages, stalled = 0;
+	int res[MAX_BATCH + 2], src, pages, stalled = 0, selfcheck = 0;
 	pid_t flood_pid = 0;
 	double t0, end;
 
-	while ((c = getopt(argc, argv, "d:f:b:s:")) != -1) {
+	while ((c = getopt(argc, argv, "d:f:b:s:X")) != -1) {
 		switch (c) {
 		case 'd':
 			secs = atoi(optarg);
@@ -251,6 +255,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			max_delay = atoi(optarg);
+			break;
+		case 'X':
+			selfcheck = 1;
 			break;
 		}
 	}
@@ -278,6 +285,8 @@ int main(int argc, char **argv)
 	ktap_start(3);
 	ktap_diag("stale_tlb_sqpoll: %ld cpus, page %zu, %d s, batch %d x %d KB, delay 0-%d us, %d flood threads",
 		  ncpu, pgsz, secs, batch, CHUNK / 1024, max_delay, nflood);
+	if (selfcheck)
+		ktap_diag("self-check (-X): every last read completes before the remap, so each must count as stale");
 
 	src = mkstemp(spath);
 	pages = mkstemp(fpath);
@@ -337,26 +346,37 @@ int main(int argc, char **argv)
 		/* 3. A batch: the thread attaches and stays attached. */
 		for (i = 0; i < (unsigned int)batch; i++)
 			queue_read(big + i * CHUNK, CHUNK, 2 * pgsz, i);
+		for (i = 0; i < (unsigned int)batch; i++)
+			res[i] = -ENODATA;
+		res[MAX_BATCH + 1] = -ENODATA;
 		publish();
 		spin_us(rand() % max_delay);
+		if (selfcheck) {
+			/* 5 before 4: the read lands in page cur on purpose. */
+			queue_read(win, pgsz, pgsz, MAX_BATCH + 1);
+			publish();
+			if (reap(batch + 1, res)) {
+				stalled = 1;
+				break;
+			}
+		}
 		/* 4. The racing flush: B moves to page next. */
 		if (mmap(win, pgsz, PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_FIXED, pages, next * pgsz) != win)
 			ktap_bail("mmap window");
-		/* 5. One more read into B while the batch still runs. */
-		ready = cq_ready();
-		queue_read(win, pgsz, pgsz, MAX_BATCH + 1);
-		publish();
-		if (ready < (unsigned int)batch)
-			overlapped++;
-		else
-			dropped++;
-		for (i = 0; i < (unsigned int)batch; i++)
-			res[i] = -ENODATA;
-		res[MAX_BATCH + 1] = -ENODATA;
-		if (reap(batch + 1, res)) {
-			stalled = 1;
-			break;
+		if (!selfcheck) {
+			/* 5. One more read into B while the batch still runs. */
+			ready = cq_ready();
+			queue_read(win, pgsz, pgsz, MAX_BATCH + 1);
+			publish();
+			if (ready < (unsigned int)batch)
+				overlapped++;
+			else
+				dropped++;
+			if (reap(batch + 1, res)) {
+				stalled = 1;
+				break;
+			}
 		}
 		if (res[MAX_BATCH + 1] != (int)pgsz) {
 			if (!bad)
