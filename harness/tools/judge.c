@@ -1091,6 +1091,8 @@ struct stat_line {
 	double med, min, max;
 };
 
+static int test_selected_anywhere(int i);
+
 static struct stat_line *stats;
 static int nstats;
 
@@ -1186,7 +1188,9 @@ static void compute_stats(int a)
 		struct manifest_test *t = manifest_find(&man, fixed.p[i].text);
 		char what[300];
 
-		if (!t)
+		/* Left out by the selection: the verdict says so; a line
+		 * would only read "A 0/n". */
+		if (!t || !test_selected_anywhere(t - man.tests))
 			continue;
 		snprintf(what, sizeof(what), "fixed test %s", t->name);
 		ahits = variants[a].tests[t - man.tests].fail;

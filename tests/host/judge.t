@@ -92,7 +92,7 @@ tboot() {
 	printf '{"arch": "x86_64", "kernel_args": "console=ttyS0"}\n' >"$d/run.json"
 }
 
-echo "1..49"
+echo "1..50"
 
 # 1-4. The kept mm A/B boots: PASS, with the statistics line.
 r=$tmp/mm10
@@ -478,3 +478,17 @@ done
 [ "$rc" -eq 0 ] && [ -z "$bad" ]
 t $? "a metric with 12 values in 12 boots: every value in the table and in summary.json" "missing:$bad
 $row"
+
+# 50. A fixed test the selection leaves out gets no statistics line (it
+# would read "A 0/1"): the verdict says why it is INCONCLUSIVE instead.
+fu=$tmp/fixed-unselected
+mkdir -p "$fu"
+cp "$plain"/* "$fu/"
+printf 'other\tthe fix this series claims\n' >"$fu/fixed-tests"
+r=$tmp/fixedunsel
+boots "$r" A 1 deb612-smoke racefix_tests=mremap_limit
+boots "$r" B 1 deb612-smoke racefix_tests=mremap_limit
+j -m "$m2" -d "$fu" "$r"
+[ "$rc" -eq 3 ] && has 'fixed test other did not run on A: the selection leaves it out' &&
+	! printf '%s\n' "$out" | grep -q '^fixed test other '
+t $? "a fixed test the selection leaves out: INCONCLUSIVE, and no statistics line for it" "$out"
