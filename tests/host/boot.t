@@ -7,10 +7,9 @@
 # and its reason; a selection the manifest lacks stops before QEMU; a
 # signal ends QEMU and every child.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/host/lib.sh
+. "$(dirname "$0")/lib.sh"
 export RACEFIX_ROOT=$ROOT
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export OUT=$tmp/out RACEFIX_CONFIG=/dev/null
 unset QEMU_EXTRA VERBOSE BOOT_MARGIN SILENCE DURATION
 tag=racefix-fake-qemu-$$
@@ -32,16 +31,6 @@ printf 'kernel image\n' >"$tmp/image"
 printf 'initramfs\n' >"$tmp/guest/initramfs.cpio"
 cp "$ROOT/harness/smoke/tests" "$tmp/guest/root/etc/racefix/tests"
 
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		printf '%s\n' "${3:-}" | tail -n 30 | sed 's/^/# /'
-	fi
-}
 echo "1..6"
 
 run=$tmp/run/A/1

@@ -8,8 +8,8 @@
 # runs/latest-ARCH moves only for a run with results; make clean deletes
 # only racefix's own output; the checks come before any build.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
+# shellcheck source=tests/host/lib.sh
+. "$(dirname "$0")/lib.sh"
 export RACEFIX_ROOT=$ROOT
 cleanup() {
 	for p in $(pgrep -f "$tmp/bin/" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
@@ -100,11 +100,6 @@ sed -i 's/^-int a = 1;/-int a = 9;/' "$RACEFIX_PATCHES"/noapply/0001-*.patch
 export KERNEL_SRC=$k
 
 echo "1..31"
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; printf '%s\n' "$3" | tail -n 8 | sed 's/^/# /'; fi
-}
 left() { pgrep -f "$tmp/bin/" | grep -v "^$$\$" | wc -l; }
 # reap PID: wait for PID, at most 15 s (a run that ignores the signal
 # fails the test instead of hanging it); sets rc.

@@ -7,25 +7,16 @@
 # per rule of README "How the verdict is reached", and the bad cases of
 # issue 8: each of them printed "VERDICT: PASS" once.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/host/lib.sh
+. "$(dirname "$0")/lib.sh"
+# Verdict tables are long: more of them on a failure (read by t).
+# shellcheck disable=SC2034
+T_TAIL=40
 FIX=$ROOT/tests/host/fixtures
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 if ! cc -O2 -Wall -Wextra -Werror -I"$ROOT/tests" -o "$tmp/judge" "$ROOT/harness/tools/judge.c"; then
 	echo "Bail out! harness/tools/judge.c does not build"
 	exit 1
 fi
-
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		printf 'rc=%s\n%s\n' "${rc:-}" "${3:-}" | tail -n 40 | sed 's/^/# /'
-	fi
-}
 
 # boot RUN VARIANT N FIXTURE [KERNEL_ARG...]: one boot from a console
 # fixture, with a run.json as qemu-run writes it.

@@ -11,14 +11,13 @@
 # real job on the Debian 6.12 smoke kernel through lava-run (skipped,
 # with the reason, without lava-dispatcher, root or that kernel).
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/host/lib.sh
+. "$(dirname "$0")/lib.sh"
 export RACEFIX_ROOT=$ROOT
 FIX=$ROOT/tests/host/fixtures
 H=$ROOT/harness
 # The smoke kernel of the real job: make smoke's, in the caller's OUT.
 SMOKE=${OUT:-$ROOT/out}/smoke/x86_64
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export OUT=$tmp/out RACEFIX_CONFIG=/dev/null
 unset QEMU_EXTRA VERBOSE BOOT_MARGIN SILENCE DURATION LAVA_ARTIFACT_URL KERNEL_ARGS
 REAL_PATH=$PATH
@@ -34,16 +33,6 @@ cp "$ROOT/harness/smoke/tests" "$tmp/guest/root/etc/racefix/tests"
 PY=python3
 [ ! -x /usr/bin/python3 ] || PY=/usr/bin/python3
 
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		printf '%s\n' "${3:-}" | tail -n 30 | sed 's/^/# /'
-	fi
-}
 skip() {
 	n=$((n + 1))
 	echo "ok $n $1 # SKIP $2"

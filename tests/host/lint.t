@@ -4,7 +4,7 @@
 # is installed, passes it as sh.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-files=$(ls "$ROOT"/harness/*.sh "$ROOT"/tests/host/*.t)
+files=$(ls "$ROOT"/harness/*.sh "$ROOT"/tests/host/*.t "$ROOT"/tests/host/lib.sh)
 echo "1..2"
 bad=
 for f in $files; do
@@ -13,7 +13,7 @@ done
 [ -z "$bad" ] && echo "ok 1 dash -n" || echo "not ok 1 dash -n:$bad"
 if command -v shellcheck >/dev/null 2>&1; then
 	# shellcheck disable=SC2086
-	if out=$(shellcheck -s sh -S warning $files 2>&1); then
+	if out=$(cd "$ROOT" && shellcheck -x -s sh -S warning $files 2>&1); then
 		echo "ok 2 shellcheck -s sh"
 	else
 		echo "not ok 2 shellcheck -s sh"

@@ -5,24 +5,13 @@
 # FILE:LINE: reason, exit 1; nothing is dropped silently), and the same
 # on the host and, cross-compiled, in a sparc64 guest.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=tests/host/lib.sh
+. "$(dirname "$0")/lib.sh"
 if ! cc -O2 -Wall -Wextra -Werror -I"$ROOT/tests" -o "$tmp/manifest" "$ROOT/harness/tools/manifest.c"; then
 	echo "Bail out! harness/tools/manifest.c does not build"
 	exit 1
 fi
 M=$tmp/manifest
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		printf '%s\n' "${3:-}" | tail -n 20 | sed 's/^/# /'
-	fi
-}
 
 echo "1..14"
 

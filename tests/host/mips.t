@@ -5,21 +5,15 @@
 # mips series' manifest, the guest programs built as MIPS64 R6, and a
 # preflight that asks for the mips packages for ARCH=mips64el only.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/host/lib.sh
+. "$(dirname "$0")/lib.sh"
 export RACEFIX_ROOT=$ROOT
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export OUT=$tmp/out RACEFIX_CONFIG=/dev/null
 unset KERNEL_SRC KERNEL_TARBALL KERNEL_REF KERNEL_ARGS RUNS DURATION JOBS VERBOSE \
 	BOOT_MARGIN SILENCE RACEFIX_PATCHES
 . "$ROOT/harness/lib.sh"
 
 echo "1..10"
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; printf '%s\n' "$3" | tail -n 6 | sed 's/^/# /'; fi
-}
 
 # 1. The arch data.
 out=$( (load_arch mips64el

@@ -6,10 +6,9 @@
 # racefix_tests= selection naming no test; boot-test.sh and smoke.sh stop
 # on it with exit 1 (smoke does not call it a SKIP), copying no tree.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/host/lib.sh
+. "$(dirname "$0")/lib.sh"
 export RACEFIX_ROOT=$ROOT
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export OUT=$tmp/out RACEFIX_CONFIG=/dev/null
 unset KERNEL_SRC KERNEL_TARBALL KERNEL_REF KERNEL_ARGS RUNS DURATION JOBS VERBOSE \
 	BOOT_MARGIN SILENCE RACEFIX_PATCHES
@@ -35,11 +34,6 @@ EOF
 chmod +x "$sys/sparc64-linux-gnu-gcc"
 
 echo "1..9"
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; printf '%s\n' "$3" | tail -n 6 | sed 's/^/# /'; fi
-}
 
 out=$(PATH=$sys "$ROOT/harness/preflight.sh" sparc64 2>&1)
 rc=$?

@@ -7,10 +7,9 @@
 # series' verdicts, the regression suite's totals. No run: one line, or
 # exit 1 with SEND=yes.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/host/lib.sh
+. "$(dirname "$0")/lib.sh"
 FIX=$ROOT/tests/host/fixtures
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export RACEFIX_ROOT=$ROOT OUT=$tmp/out RACEFIX_PATCHES=$tmp/patches RACEFIX_CONFIG=/dev/null
 unset SEND
 if ! cc -O2 -Wall -Wextra -I"$ROOT/tests" -o "$tmp/judge" "$ROOT/harness/tools/judge.c"; then
@@ -19,11 +18,6 @@ if ! cc -O2 -Wall -Wextra -I"$ROOT/tests" -o "$tmp/judge" "$ROOT/harness/tools/j
 fi
 
 echo "1..4"
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; printf '%s\n' "${3:-}" | sed 's/^/# /'; fi
-}
 
 # The series: the kept mm fixtures' files, x86_64 only, declaring
 # mremap_limit fixed (so that its metrics are the fixed tests').

@@ -9,19 +9,13 @@
 # the base programs stay the very same files (the same binary on A and
 # B); the build is kept until its key (tree, list, compiler) changes.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/host/lib.sh
+. "$(dirname "$0")/lib.sh"
 export RACEFIX_ROOT=$ROOT
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export OUT=$tmp/out
 H=$ROOT/harness
 
 echo "1..14"
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
-}
 
 # 1. The real lists parse, and each program a real manifest runs is listed.
 bad=

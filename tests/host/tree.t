@@ -7,9 +7,9 @@
 # next run works; a plain directory is known by its content; a copy that
 # does not fit in OUT is refused before copying.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/host/lib.sh
+. "$(dirname "$0")/lib.sh"
 export RACEFIX_ROOT=$ROOT
-tmp=$(mktemp -d)
 trap 'umount "$tmp/small" 2>/dev/null; rm -rf "$tmp"' EXIT
 export OUT="$tmp/out dir" RACEFIX_CONFIG=$tmp/config RACEFIX_PATCHES=$tmp/patches
 unset KERNEL_SRC KERNEL_TARBALL KERNEL_REF
@@ -54,11 +54,6 @@ mkseries() {
 mkseries s1 "sed -i 's/a = 1/a = 10/' mm/a.c"
 
 echo "1..25"
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
-}
 tree() { "$ROOT/harness/tree.sh" "$@"; }
 apply() { "$ROOT/harness/apply.sh" "$@"; }
 

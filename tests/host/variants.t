@@ -18,10 +18,9 @@
 # (patches/SERIES/suite): one boot per kernel of its own, judged with
 # judge -S, its verdict counted in the exit code; SUITE=no skips it.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
+# shellcheck source=tests/host/lib.sh
+. "$(dirname "$0")/lib.sh"
 export RACEFIX_ROOT=$ROOT
-trap 'rm -rf "$tmp"' EXIT
 export OUT=$tmp/out RACEFIX_CONFIG=/dev/null RACEFIX_PATCHES=$tmp/patches
 export FAKE_LOG=$tmp/fake.log FIX=$ROOT/tests/host/fixtures
 unset KERNEL_SRC KERNEL_TARBALL KERNEL_REF KERNEL_ARGS SERIES ARCH RUNS DURATION \
@@ -131,11 +130,6 @@ sed 's/^+\tif ((data_race(current->mm->map_count) + 2)/+\tif (BROKEN + (data_rac
 	"$KEPT"/data-race/0001-*.patch >"$tmp/nobuild/0001-nobuild.patch"
 
 echo "1..20"
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; printf '%s\n' "${3:-}" | tail -n 12 | sed 's/^/# /'; fi
-}
 bt() { "$ROOT/harness/boot-test.sh" "$@"; }
 
 # 1. Bad input: one line, exit 1, before any build.
