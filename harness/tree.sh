@@ -90,16 +90,12 @@ is_tree() {
 	fi
 }
 
-# The content of a plain source directory: the blobs of the files the
-# series touches, and every path with its size and mtime.
+# The content of a plain source directory: every path with its size and
+# mtime. The files the series touches need no more: fingerprint.sh checks
+# their blobs against the base on every run, before this, so editing the
+# series (other files, other patches) keeps the copy.
 signature() {
-	fingerprint=$("$H/fingerprint.sh" --print "$sdir") || exit 1
-	{
-		printf '%s\n' "$fingerprint" | while read -r _ path; do
-			[ -z "$path" ] || [ ! -f "$1/$path" ] || printf '%s %s\n' "$(git hash-object "$1/$path")" "$path"
-		done
-		find "$1" \( -name .git -o -name .pc \) -prune -o -printf '%P %s %T@\n' | LC_ALL=C sort
-	} | cksum
+	find "$1" \( -name .git -o -name .pc \) -prune -o -printf '%P %s %T@\n' | LC_ALL=C sort | cksum
 }
 
 # A copy is made when the origin changed, a plain source directory's

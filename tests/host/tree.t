@@ -53,7 +53,7 @@ mkseries() {
 }
 mkseries s1 "sed -i 's/a = 1/a = 10/' mm/a.c"
 
-echo "1..25"
+echo "1..26"
 tree() { "$ROOT/harness/tree.sh" "$@"; }
 apply() { "$ROOT/harness/apply.sh" "$@"; }
 
@@ -179,6 +179,14 @@ printf 'int b = 2;\n' >>"$plain/mm/f1.c"
 src=$(KERNEL_SRC=$plain tree s1 2>"$tmp/err") && grep -q 'int b = 2' "$src/mm/f1.c" &&
 	grep -q 'changed since it was copied' "$tmp/err"
 t $? "an edit to a plain KERNEL_SRC is seen and the copy made again"
+# A series that now touches another file needs no new copy of the tree.
+rm -rf "${RACEFIX_PATCHES:?}/s1"
+mkseries s1 "sed -i 's/a = 1/a = 10/' mm/a.c;sed -i 's/f2 = 0/f2 = 2/' mm/f2.c"
+src=$(KERNEL_SRC=$plain tree s1 2>"$tmp/err") && [ -n "$src" ] &&
+	! grep -q 'copying' "$tmp/err"
+t $? "a series edited to touch another file reuses the copy of a plain KERNEL_SRC" "$(cat "$tmp/err")"
+rm -rf "${RACEFIX_PATCHES:?}/s1"
+mkseries s1 "sed -i 's/a = 1/a = 10/' mm/a.c"
 printf 'int a = 2;\nint b = 2;\n' >"$plain/mm/a.c"
 err=$(KERNEL_SRC=$plain tree s1 2>&1 >/dev/null)
 rc=$?
