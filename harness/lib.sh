@@ -198,13 +198,19 @@ series_arches() {
 }
 
 # series_fragments ARCH SERIES_DIR: the kconfig fragments of a series'
-# kernel for ARCH (load_arch ARCH first), in merge order.
+# kernel for ARCH (load_arch ARCH first), in merge order: racefix's own
+# (kconfig/), then the series' own, if it has them: SERIES_DIR/kconfig
+# (every arch of the series) and SERIES_DIR/kconfig-ARCH (ARCH only),
+# for options its guest tests need beyond every guest's.
 series_fragments() {
 	printf '%s\n' "$RACEFIX_ROOT/kconfig/common.config" \
 		"$RACEFIX_ROOT/kconfig/$1.config" "$RACEFIX_ROOT/kconfig/debug.config"
 	if [ "$HAVE_KCSAN" = yes ] && [ "$(conf_get "$2/base.conf" KCSAN)" != no ]; then
 		printf '%s\n' "$RACEFIX_ROOT/kconfig/kcsan.config"
 	fi
+	for sf in "$2/kconfig" "$2/kconfig-$1"; do
+		[ ! -f "$sf" ] || printf '%s\n' "$sf"
+	done
 }
 
 # out_init: make sure OUT is racefix's own output directory: a new or
