@@ -29,9 +29,9 @@ export RACEFIX_ROOT := $(CURDIR)
 	lava-jobs lava-run lava-collect
 
 help:
-	@echo 'racefix - race fixes for mm/mremap (v6.18.2), sparc64 and mips (v5.9.1), and their proof'
+	@echo 'racefix - race fixes for mm/mremap (v6.18.2), sparc64 and mips (v5.9.1), mips again (v6.18.2), and their proof'
 	@echo
-	@echo 'make boot-test ARCH=x86_64|sparc64|mips64el [SERIES=mm|sparc64|mips] [RUNS=N] [DURATION=S] [KERNEL_ARGS=...]'
+	@echo 'make boot-test ARCH=x86_64|sparc64|mips64el [SERIES=mm|sparc64|mips|mips-6.18] [RUNS=N] [DURATION=S] [KERNEL_ARGS=...]'
 	@echo '                     check everything, then build, boot and race-test each series unpatched (A)'
 	@echo '                     and patched (B), RUNS boots each, and judge'
 	@echo '                     exit 0 pass, 1 could not run, 2 fail, 3 inconclusive (the worst series)'
@@ -56,6 +56,7 @@ help:
 	@echo 'Variables (all plain data; SIGINT, SIGTERM or SIGHUP ends every child and exits 128+N):'
 	@echo '  ARCH            x86_64, sparc64 or mips64el (default x86_64; make smoke: x86_64 and sparc64)'
 	@echo '  SERIES          series names from patches/, space or comma separated (default: all for ARCH)'
+	@echo '                  (a series may bring kconfig fragments of its own: patches/SERIES/kconfig, kconfig-ARCH)'
 	@echo '  RUNS            boots per kernel, a positive number (default 1)'
 	@echo '  DURATION        seconds per race test, a positive number (default 10)'
 	@echo '  KERNEL_ARGS     more kernel parameters, e.g. kcsan.skip_watch=50 or racefix_tests=NAME,NAME'
