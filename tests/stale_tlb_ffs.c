@@ -32,7 +32,11 @@
  * On a correct kernel "c" lands in page next.  If the worker used its
  * stale entry, it lands in page cur, after the remap had returned: a
  * stale write.  A round in which "c" had reached page cur before the
- * remap returned proves nothing either way and is counted apart.
+ * remap returned (or in which this process saw "c" in B before it saw
+ * "a": it did not run while the worker copied) proves nothing either
+ * way and is counted apart.  N is 1000 (4 MB a read) unless -n says
+ * otherwise: under TCG on a loaded host the window is decided by when
+ * the host runs the two vCPU threads, and a short copy always won.
  * Optionally (-f N) N threads of a second process flush their own mm on
  * CPUs 2.. in a loop (cross-calls into every other CPU).
  *
@@ -446,7 +450,7 @@ static int reap_urb(int usb)
 
 int main(int argc, char **argv)
 {
-	int secs = 10, nfill = 64, nflood = 0, c, ep0, ep, usb, fd, epaddr;
+	int secs = 10, nfill = MAX_FILL, nflood = 0, c, ep0, ep, usb, fd, epaddr;
 	int stalled = 0;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned long rounds = 0, stale = 0, bad = 0, raced = 0, late = 0;
@@ -466,6 +470,7 @@ int main(int argc, char **argv)
 	double t0, end, remap_us = 0, done_us = 0;
 	const char *stage = "";
 
+	opterr = 0;
 	while ((c = getopt(argc, argv, "d:n:f:")) != -1) {
 		switch (c) {
 		case 'd':
@@ -478,7 +483,8 @@ int main(int argc, char **argv)
 			nflood = atoi(optarg);
 			break;
 		default:
-			printf("usage: stale_tlb_ffs [-d SECONDS] [-n FILLER_PAGES] [-f FLOOD_THREADS]\n");
+			printf("stale_tlb_ffs: unknown option or missing value -%c: usage: stale_tlb_ffs [-d SECONDS] [-n FILLER_PAGES] [-f FLOOD_THREADS]\n",
+			       optopt);
 			return KTAP_FAIL;
 		}
 	}
