@@ -4,21 +4,15 @@
 # (SERIES/kconfig for every arch, SERIES/kconfig-ARCH for one), and the
 # two v6.18.2 mips64el series sharing one set of symbols.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/host/lib.sh
+. "$(dirname "$0")/lib.sh"
 export RACEFIX_ROOT=$ROOT
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export OUT=$tmp/out RACEFIX_CONFIG=/dev/null
 unset KERNEL_SRC KERNEL_TARBALL KERNEL_REF KERNEL_ARGS RUNS DURATION JOBS VERBOSE \
 	BOOT_MARGIN SILENCE RACEFIX_PATCHES
 . "$ROOT/harness/lib.sh"
 
 echo "1..6"
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; printf '%s\n' "$3" | tail -n 6 | sed 's/^/# /'; fi
-}
 
 # frags ARCH DIR: the fragments, relative to the checkout or to $tmp.
 frags() {

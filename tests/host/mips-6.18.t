@@ -7,10 +7,9 @@
 # up a USB gadget on this machine): only its argument checks, which end
 # before it touches anything.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/host/lib.sh
+. "$(dirname "$0")/lib.sh"
 export RACEFIX_ROOT=$ROOT
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 export OUT=$tmp/out RACEFIX_CONFIG=/dev/null
 unset KERNEL_SRC KERNEL_TARBALL KERNEL_REF KERNEL_ARGS RUNS DURATION JOBS VERBOSE \
 	BOOT_MARGIN SILENCE RACEFIX_PATCHES
@@ -18,11 +17,6 @@ unset KERNEL_SRC KERNEL_TARBALL KERNEL_REF KERNEL_ARGS RUNS DURATION JOBS VERBOS
 s=$ROOT/patches/mips-6.18
 
 echo "1..6"
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; printf '%s\n' "$3" | tail -n 6 | sed 's/^/# /'; fi
-}
 
 # 1. v6.18.2, mips64el only; its manifest runs stale_tlb_ffs, which it
 # declares fixed, and no console race.
