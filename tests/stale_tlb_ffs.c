@@ -69,6 +69,8 @@
 #include <time.h>
 
 #include "ktap.h"
+#include "procfs.h"
+#include "stale_tlb.h"
 
 #define NPAGE		16	/* pages of the file B is mapped onto */
 #define MAX_FILL	1000	/* filler pages (iovec entries) at most */
@@ -89,42 +91,7 @@
 #define LE32(x)		__builtin_bswap32(x)
 #endif
 
-static size_t pgsz;
 static char old_wq_mask[256];
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static uint64_t pattern(unsigned long seq, size_t word)
-{
-	return ((uint64_t)seq << 24 ^ word) * 0x9e3779b97f4a7c15ULL ^
-	       0xff5a1e0000ULL;
-}
-
-static void fill(void *buf, unsigned long seq)
-{
-	uint64_t *w = buf;
-	size_t i;
-
-	for (i = 0; i < pgsz / sizeof(*w); i++)
-		w[i] = pattern(seq, i);
-}
-
-static int matches(const volatile void *buf, unsigned long seq)
-{
-	const volatile uint64_t *w = buf;
-	size_t i;
-
-	for (i = 0; i < pgsz / sizeof(*w); i++)
-		if (w[i] != pattern(seq, i))
-			return 0;
-	return 1;
-}
 
 /* Does any word of the page hold @seq's data? */
 static int touched(const volatile void *buf, unsigned long seq)
@@ -138,77 +105,13 @@ static int touched(const volatile void *buf, unsigned long seq)
 	return 0;
 }
 
-static int write_file(const char *path, const char *s)
+/* One line of a sysfs file, without its newline: 0, or -1. */
+static int read_line(const char *path, char *buf, size_t len)
 {
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
+	if (read_file(path, buf, len) < 0)
 		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
-}
-
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
-/* A flood thread: flush its own (multi-threaded) mm in a loop. */
-static void *flood(void *arg)
-{
-	long cpu = (long)arg;
-	unsigned char *p = mmap(NULL, pgsz, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	pin(cpu);
-	if (p == MAP_FAILED)
-		return NULL;
-	for (;;) {
-		p[0]++;
-		mprotect(p, pgsz, PROT_READ);
-		mprotect(p, pgsz, PROT_READ | PROT_WRITE);
-	}
-	return NULL;
-}
-
-/* A second process (its own mm) whose threads flush on CPUs 2.. */
-static pid_t start_flood(int threads, long ncpu)
-{
-	pid_t pid = fork();
-	long i;
-
-	if (pid)
-		return pid;
-	for (i = 0; i < threads; i++) {
-		pthread_t t;
-
-		pthread_create(&t, NULL, flood,
-			       (void *)(2 + i % (ncpu > 2 ? ncpu - 2 : 1)));
-	}
-	for (;;)
-		pause();
 }
 
 /* One interface, one bulk OUT endpoint, at full and high speed. */
@@ -368,27 +271,27 @@ static int host_open(void)
 		while ((e = readdir(d))) {
 			snprintf(path, sizeof(path),
 				 "/sys/bus/usb/devices/%s/idVendor", e->d_name);
-			if (read_file(path, v, sizeof(v)) ||
+			if (read_line(path, v, sizeof(v)) ||
 			    strcmp(v, VENDOR + 2))
 				continue;
 			snprintf(path, sizeof(path),
 				 "/sys/bus/usb/devices/%s/idProduct", e->d_name);
-			if (read_file(path, p, sizeof(p)) ||
+			if (read_line(path, p, sizeof(p)) ||
 			    strcmp(p, PRODUCT + 2))
 				continue;
 			snprintf(path, sizeof(path),
 				 "/sys/bus/usb/devices/%s/bConfigurationValue",
 				 e->d_name);
-			if (read_file(path, cfg, sizeof(cfg)) ||
+			if (read_line(path, cfg, sizeof(cfg)) ||
 			    strcmp(cfg, "1"))
 				continue;
 			snprintf(path, sizeof(path),
 				 "/sys/bus/usb/devices/%s/busnum", e->d_name);
-			if (read_file(path, busnum, sizeof(busnum)))
+			if (read_line(path, busnum, sizeof(busnum)))
 				continue;
 			snprintf(path, sizeof(path),
 				 "/sys/bus/usb/devices/%s/devnum", e->d_name);
-			if (read_file(path, devnum, sizeof(devnum)))
+			if (read_line(path, devnum, sizeof(devnum)))
 				continue;
 			closedir(d);
 			snprintf(path, sizeof(path), "/dev/bus/usb/%03d/%03d",
@@ -526,7 +429,7 @@ int main(int argc, char **argv)
 	ktap_diag("host side: bulk OUT endpoint 0x%02x", epaddr);
 
 	/* Copies on CPU 1 (unbound workqueues), this process on CPU 0. */
-	if (read_file(WQ_MASK, old_wq_mask, sizeof(old_wq_mask)))
+	if (read_line(WQ_MASK, old_wq_mask, sizeof(old_wq_mask)))
 		old_wq_mask[0] = '\0';
 	snprintf(mask, sizeof(mask), "%x", 1 << WORK_CPU);
 	if (write_file(WQ_MASK, mask))

@@ -59,6 +59,7 @@
 
 #include "ktap.h"
 #include "uring.h"
+#include "stale_tlb.h"
 
 #define NPAGE		16	/* pages of the file B is mapped onto */
 #define CHUNK		(16 * 1024)	/* bytes per batch read */
@@ -66,17 +67,8 @@
 #define STALL_SECS	30
 #define SQ_CPU		1
 
-static size_t pgsz;
 static struct ring r;
 static unsigned int queued;	/* SQEs written but not yet published */
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Busy-wait without a system call (no TLB flush, no reschedule). */
 static void spin_us(unsigned int us)
@@ -85,32 +77,6 @@ static void spin_us(unsigned int us)
 
 	while (now() < end)
 		;
-}
-
-static uint64_t pattern(unsigned long seq, size_t word)
-{
-	return ((uint64_t)seq << 24 ^ word) * 0x9e3779b97f4a7c15ULL ^
-	       0x57a1e7150000ULL;
-}
-
-static void fill(void *buf, unsigned long seq)
-{
-	uint64_t *w = buf;
-	size_t i;
-
-	for (i = 0; i < pgsz / sizeof(*w); i++)
-		w[i] = pattern(seq, i);
-}
-
-static int matches(const void *buf, unsigned long seq)
-{
-	const uint64_t *w = buf;
-	size_t i;
-
-	for (i = 0; i < pgsz / sizeof(*w); i++)
-		if (w[i] != pattern(seq, i))
-			return 0;
-	return 1;
 }
 
 static int ring_open(unsigned int entries, unsigned int idle_ms)
@@ -181,51 +147,6 @@ static int reap(unsigned int n, int *res)
 		last = now();
 	}
 	return 0;
-}
-
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
-/* A flood thread: flush its own (multi-threaded) mm in a loop. */
-static void *flood(void *arg)
-{
-	long cpu = (long)arg;
-	unsigned char *p = mmap(NULL, pgsz, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	pin(cpu);
-	if (p == MAP_FAILED)
-		return NULL;
-	for (;;) {
-		p[0]++;
-		mprotect(p, pgsz, PROT_READ);
-		mprotect(p, pgsz, PROT_READ | PROT_WRITE);
-	}
-	return NULL;
-}
-
-/* A second process (its own mm) whose threads flush on CPUs 2.. */
-static pid_t start_flood(int threads, long ncpu)
-{
-	pid_t pid = fork();
-	long i;
-
-	if (pid)
-		return pid;
-	for (i = 0; i < threads; i++) {
-		pthread_t t;
-
-		pthread_create(&t, NULL, flood,
-			       (void *)(2 + i % (ncpu > 2 ? ncpu - 2 : 1)));
-	}
-	for (;;)
-		pause();
 }
 
 int main(int argc, char **argv)
