@@ -27,3 +27,11 @@ t() {
 		[ -z "${3:-}" ] || printf '%s\n' "$3"
 	} | tail -n "${T_TAIL:-30}" | sed 's/^/# /'
 }
+
+# harness_env: run the harness as a user with nothing set would, with its
+# output in $tmp/out and no per-user config.
+harness_env() {
+	export RACEFIX_ROOT="$ROOT" OUT="$tmp/out" RACEFIX_CONFIG=/dev/null
+	unset KERNEL_SRC KERNEL_TARBALL KERNEL_REF KERNEL_ARGS RUNS DURATION JOBS \
+		VERBOSE BOOT_MARGIN SILENCE RACEFIX_PATCHES
+}

@@ -7,10 +7,7 @@
 set -u
 # shellcheck source=tests/host/lib.sh
 . "$(dirname "$0")/lib.sh"
-export RACEFIX_ROOT=$ROOT
-export OUT=$tmp/out RACEFIX_CONFIG=/dev/null
-unset KERNEL_SRC KERNEL_TARBALL KERNEL_REF KERNEL_ARGS RUNS DURATION JOBS VERBOSE \
-	BOOT_MARGIN SILENCE RACEFIX_PATCHES
+harness_env
 . "$ROOT/harness/lib.sh"
 
 echo "1..10"

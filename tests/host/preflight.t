@@ -8,10 +8,7 @@
 set -u
 # shellcheck source=tests/host/lib.sh
 . "$(dirname "$0")/lib.sh"
-export RACEFIX_ROOT=$ROOT
-export OUT=$tmp/out RACEFIX_CONFIG=/dev/null
-unset KERNEL_SRC KERNEL_TARBALL KERNEL_REF KERNEL_ARGS RUNS DURATION JOBS VERBOSE \
-	BOOT_MARGIN SILENCE RACEFIX_PATCHES
+harness_env
 
 # A PATH like this machine's, less QEMU for sparc64, with a sparc64 cross
 # compiler that has no C library (as --no-install-recommends leaves it).
