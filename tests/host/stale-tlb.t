@@ -5,9 +5,8 @@
 # page on purpose, it counts one per round and fails. Needs io_uring
 # SQPOLL (root) and 2 CPUs on the host; skipped with the reason otherwise.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=tests/host/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 echo "1..2"
 skip() {
@@ -30,18 +29,18 @@ rounds() { sed -n 's/^# \([0-9]*\) rounds in .*/\1/p' "$1"; }
 
 [ "$rc" -le 1 ] && [ "$(metric "$tmp/plain.out")" = 0 ] &&
 	grep -q '^ok 2 no read landed through a stale TLB entry' "$tmp/plain.out"
-r=$?
-if [ "$r" = 0 ]; then echo "ok 1 the host kernel: no stale read"; else
-	echo "not ok 1 the host kernel: no stale read # rc $rc"; sed 's/^/# /' "$tmp/plain.out"; fi
+t $? "the host kernel: no stale read # rc $rc" "$(cat "$tmp/plain.out")"
 
 "$tmp/stq" -d 1 -X >"$tmp/x.out" 2>&1
 rc=$?
 s=$(metric "$tmp/x.out")
-n=$(rounds "$tmp/x.out")
-[ "$rc" -ne 0 ] && [ -n "$s" ] && [ "$s" -gt 0 ] && [ "$s" = "$n" ] &&
+nr=$(rounds "$tmp/x.out")
+[ "$rc" -ne 0 ] && [ -n "$s" ] && [ "$s" -gt 0 ] && [ "$s" = "$nr" ] &&
 	grep -q '^not ok 2 no read landed through a stale TLB entry' "$tmp/x.out" &&
 	grep -q 'landed in the old page' "$tmp/x.out"
-r=$?
-if [ "$r" = 0 ]; then echo "ok 2 -X (every last read lands in the old page): $s of $n rounds counted stale, the test fails"; else
-	echo "not ok 2 -X: stale reads counted and the test fails # rc $rc, stale ${s:-none} of ${n:-none}"; sed 's/^/# /' "$tmp/x.out"; fi
+if [ $? = 0 ]; then
+	t 0 "-X (every last read lands in the old page): $s of $nr rounds counted stale, the test fails"
+else
+	t 1 "-X: stale reads counted and the test fails # rc $rc, stale ${s:-none} of ${nr:-none}" "$(cat "$tmp/x.out")"
+fi
 exit 0
